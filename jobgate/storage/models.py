@@ -1,0 +1,192 @@
+"""Database tables (SQLAlchemy 2 declarative). Migrations live in ``jobgate/migrations``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every jobgate table."""
+
+
+class Partner(Base):
+    """A configured partner and its operational flags."""
+
+    __tablename__ = "partners"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    connector: Mapped[str] = mapped_column(String(32))
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    api_key_hash: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FetchRun(Base):
+    """One fetch of one partner: when, how it ended, what it counted."""
+
+    __tablename__ = "fetch_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(16), default="running")  # running|success|partial|failed
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)  # a full snapshot was read
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    quarantined: Mapped[int] = mapped_column(Integer, default=0)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    http_errors: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int] = mapped_column(Integer, default=0)
+    duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class RawRecord(Base):
+    """A partner record exactly as fetched, keyed by (partner, external id)."""
+
+    __tablename__ = "raw_records"
+    __table_args__ = (UniqueConstraint("partner", "external_id", name="uq_raw_partner_ext"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(512))
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    fields: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    fetch_run_id: Mapped[int | None] = mapped_column(ForeignKey("fetch_runs.id"), nullable=True)
+    seen_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    gone: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Quarantine(Base):
+    """A record that could not be read, with the reason; replayable by operators."""
+
+    __tablename__ = "quarantine"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner: Mapped[str] = mapped_column(String(64), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    fetch_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    stage: Mapped[str] = mapped_column(String(16), default="fetch")  # fetch | normalize
+    reason: Mapped[str] = mapped_column(Text)
+    field: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    payload: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Offer(Base):
+    """The canonical offer of one source record (status, ROME, certification, cluster)."""
+
+    __tablename__ = "offers"
+    __table_args__ = (
+        UniqueConstraint("partner", "external_id", name="uq_offer_partner_ext"),
+        Index("ix_offers_cluster", "cluster_id"),
+        Index("ix_offers_status", "status"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    raw_record_id: Mapped[int] = mapped_column(ForeignKey("raw_records.id"), unique=True)
+    partner: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(512))
+    content_hash: Mapped[str] = mapped_column(String(64))  # hash of the raw record normalised
+    status: Mapped[str] = mapped_column(String(16))
+    status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    title: Mapped[str] = mapped_column(Text)
+    rome_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    departement: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    contract: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    certification: Mapped[str] = mapped_column(String(16), default="certified")
+    public_service: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    cluster_id: Mapped[str | None] = mapped_column(ForeignKey("clusters.id"), nullable=True)
+    dedup_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # data seen by dedup
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OfferEvent(Base):
+    """Lifecycle history of an offer: every status change with its reason."""
+
+    __tablename__ = "offer_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    event: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Cluster(Base):
+    """A catalogue offer: one job, carried by one or more source offers."""
+
+    __tablename__ = "clusters"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | closed
+    title: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    n_sources: Mapped[int] = mapped_column(Integer, default=1)
+    rome_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    departement: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    contract: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    public_service: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Delivery(Base):
+    """One item handed (or to hand) to a recipient partner: the delivery log."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("partner", "item_kind", "item_id", name="uq_delivery_item"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner: Mapped[str] = mapped_column(String(64), index=True)
+    item_kind: Mapped[str] = mapped_column(String(8), default="offer")  # offer | cv
+    item_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(8), default="upsert")  # upsert | delete
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|delivered|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    idempotency_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    first_published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ConnectorState(Base):
+    """Incremental state per (partner, partition), advanced only after a commit."""
+
+    __tablename__ = "connector_state"
+    partner: Mapped[str] = mapped_column(String(64), primary_key=True)
+    partition: Mapped[str] = mapped_column(String(128), primary_key=True, default="")
+    state: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

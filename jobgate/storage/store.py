@@ -1,0 +1,482 @@
+"""The store: every stage reads and writes through this facade.
+
+It hides SQLAlchemy sessions, batches writes, and keeps the invariants the
+pipeline relies on: upserts keyed on (partner, external id) that skip unchanged
+content by hash, closures only with a reason and a history entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from jobgate.errors import StoreError
+from jobgate.schema import SourceRecord
+from jobgate.storage.models import (
+    Cluster,
+    ConnectorState,
+    FetchRun,
+    Offer,
+    OfferEvent,
+    Partner,
+    Quarantine,
+    RawRecord,
+    utcnow,
+)
+
+BATCH = 500
+
+
+def content_hash(payload: Any) -> str:
+    """Stable SHA-256 of a JSON-able value (keys sorted)."""
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class UpsertCounts:
+    """What an upsert batch did."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    ids: list[int] = field(default_factory=list)
+
+    def add(self, other: UpsertCounts) -> None:
+        """Accumulate another batch's counts."""
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+class Store:
+    """Facade over the database used by every stage.
+
+    Args:
+        url: a SQLAlchemy URL (``sqlite:///path`` or ``postgresql+psycopg://...``).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise StoreError(f"cannot open database {_redact(self.url)}: {exc}") from exc
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    # -- schema -----------------------------------------------------------
+    def migrate(self) -> None:
+        """Bring the schema to the latest Alembic revision (idempotent)."""
+        from jobgate.storage.migrate import upgrade
+
+        try:
+            upgrade(self.engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot migrate database {_redact(self.url)}: {exc}") from exc
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session committed on success, rolled back on error."""
+        s = self._sessions()
+        try:
+            yield s
+            s.commit()
+        except SQLAlchemyError as exc:
+            s.rollback()
+            raise StoreError(f"database error: {exc}") from exc
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    # -- partners ---------------------------------------------------------
+    def ensure_partner(self, name: str, connector: str) -> Partner:
+        """Create the partner row if missing; return it."""
+        with self.session() as s:
+            p = s.scalar(select(Partner).where(Partner.name == name))
+            if p is None:
+                p = Partner(name=name, connector=connector)
+                s.add(p)
+            elif p.connector != connector:
+                p.connector = connector
+            return p
+
+    def set_paused(self, name: str, paused: bool) -> None:
+        """Pause or resume a partner."""
+        with self.session() as s:
+            s.execute(update(Partner).where(Partner.name == name).values(paused=paused))
+
+    def is_paused(self, name: str) -> bool:
+        """Whether an operator paused this partner."""
+        with self.session() as s:
+            return bool(s.scalar(select(Partner.paused).where(Partner.name == name)))
+
+    # -- fetch runs -------------------------------------------------------
+    def start_run(self, partner: str) -> int:
+        """Record the start of a fetch run; returns its id."""
+        with self.session() as s:
+            run = FetchRun(partner=partner)
+            s.add(run)
+            s.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, **values: Any) -> None:
+        """Record how a fetch run ended (outcome, counts, error...)."""
+        with self.session() as s:
+            run = s.get(FetchRun, run_id)
+            if run is None:
+                raise StoreError(f"no fetch run {run_id}")
+            run.finished_at = utcnow()
+            started = run.started_at
+            if started.tzinfo is None:
+                started = started.replace(tzinfo=run.finished_at.tzinfo)
+            run.duration_s = (run.finished_at - started).total_seconds()
+            for k, v in values.items():
+                setattr(run, k, v)
+
+    def runs(self, partner: str | None = None, limit: int = 50) -> list[FetchRun]:
+        """Latest fetch runs, newest first."""
+        with self.session() as s:
+            q = select(FetchRun).order_by(FetchRun.id.desc()).limit(limit)
+            if partner:
+                q = q.where(FetchRun.partner == partner)
+            return list(s.scalars(q))
+
+    # -- raw records ------------------------------------------------------
+    def upsert_raw(self, run_id: int, records: Sequence[SourceRecord]) -> UpsertCounts:
+        """Store a batch of records; idempotent on (partner, external id), hash-skipping.
+
+        A record seen again with the same content only has ``last_seen`` and
+        ``seen_run_id`` touched; a changed one is updated; a new one inserted.
+        A record marked gone by an earlier snapshot comes back when seen again.
+        """
+        counts = UpsertCounts()
+        if not records:
+            return counts
+        # A feed may repeat an id: the last occurrence wins, counted once.
+        by_key: dict[tuple[str, str], SourceRecord] = {}
+        for r in records:
+            by_key[(r.partner, r.external_id)] = r
+        now = utcnow()
+        with self.session() as s:
+            partner = records[0].partner
+            keys = [k[1] for k in by_key]
+            existing = {
+                row.external_id: row
+                for row in s.scalars(
+                    select(RawRecord).where(
+                        RawRecord.partner == partner, RawRecord.external_id.in_(keys)
+                    )
+                )
+            }
+            for (p, ext), rec in by_key.items():
+                h = content_hash(rec.payload)
+                row = existing.get(ext)
+                if row is None:
+                    row = RawRecord(
+                        partner=p,
+                        external_id=ext,
+                        payload=rec.payload,
+                        fields=rec.fields,
+                        content_hash=h,
+                        fetch_run_id=run_id,
+                        seen_run_id=run_id,
+                        first_seen=now,
+                        last_seen=now,
+                        gone=False,
+                    )
+                    s.add(row)
+                    counts.new += 1
+                elif row.content_hash != h or row.gone:
+                    row.payload = rec.payload
+                    row.fields = rec.fields
+                    row.content_hash = h
+                    row.fetch_run_id = run_id
+                    row.seen_run_id = run_id
+                    row.last_seen = now
+                    row.gone = False
+                    counts.updated += 1
+                else:
+                    row.seen_run_id = run_id
+                    row.last_seen = now
+                    counts.unchanged += 1
+        return counts
+
+    def mark_gone_except_run(self, partner: str, run_id: int) -> list[str]:
+        """After a complete snapshot: mark records not seen by ``run_id`` as gone.
+
+        Returns the external ids newly marked gone. Callers must only call this
+        for a complete, non-suspicious snapshot.
+        """
+        with self.session() as s:
+            rows = list(
+                s.scalars(
+                    select(RawRecord).where(
+                        RawRecord.partner == partner,
+                        RawRecord.gone.is_(False),
+                        (RawRecord.seen_run_id != run_id) | RawRecord.seen_run_id.is_(None),
+                    )
+                )
+            )
+            for row in rows:
+                row.gone = True
+            return [r.external_id for r in rows]
+
+    def count_live_raw(self, partner: str) -> int:
+        """How many records of this partner are not gone."""
+        with self.session() as s:
+            return int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(RawRecord)
+                    .where(RawRecord.partner == partner, RawRecord.gone.is_(False))
+                )
+                or 0
+            )
+
+    def raw_to_normalize(self, partner: str | None = None, batch: int = BATCH) -> Iterator[list[RawRecord]]:
+        """Batches of raw records whose offer is missing or stale (hash differs), or gone."""
+        last_id = 0
+        while True:
+            with self.session() as s:
+                q = (
+                    select(RawRecord)
+                    .outerjoin(Offer, Offer.raw_record_id == RawRecord.id)
+                    .where(
+                        RawRecord.id > last_id,
+                        (Offer.id.is_(None))
+                        | (Offer.content_hash != RawRecord.content_hash)
+                        | (RawRecord.gone & (Offer.status != "closed"))
+                        | (RawRecord.gone.is_(False) & (Offer.status == "closed")
+                           & (Offer.status_reason == "gone from partner snapshot")),
+                    )
+                    .order_by(RawRecord.id)
+                    .limit(batch)
+                )
+                if partner:
+                    q = q.where(RawRecord.partner == partner)
+                rows = list(s.scalars(q))
+            if not rows:
+                return
+            last_id = rows[-1].id
+            yield rows
+
+    # -- quarantine -------------------------------------------------------
+    def quarantine(
+        self,
+        partner: str,
+        external_id: str | None,
+        reason: str,
+        *,
+        field: str | None = None,
+        payload: str | None = None,
+        run_id: int | None = None,
+        stage: str = "fetch",
+    ) -> None:
+        """Keep a record that could not be read, with its reason."""
+        with self.session() as s:
+            s.add(
+                Quarantine(
+                    partner=partner,
+                    external_id=external_id,
+                    reason=reason,
+                    field=field,
+                    payload=payload[:1_000_000] if payload else None,
+                    fetch_run_id=run_id,
+                    stage=stage,
+                )
+            )
+
+    def quarantined(self, partner: str | None = None, include_resolved: bool = False) -> list[Quarantine]:
+        """Quarantined records, newest first."""
+        with self.session() as s:
+            q = select(Quarantine).order_by(Quarantine.id.desc())
+            if partner:
+                q = q.where(Quarantine.partner == partner)
+            if not include_resolved:
+                q = q.where(Quarantine.resolved.is_(False))
+            return list(s.scalars(q))
+
+    # -- offers -----------------------------------------------------------
+    def save_offers(self, items: Iterable[tuple[RawRecord, dict[str, Any], str, str | None]]) -> int:
+        """Write canonical offers: (raw row, canonical data, status, reason) tuples.
+
+        A status change adds a history entry. Returns how many offers were written.
+        """
+        n = 0
+        now = utcnow()
+        with self.session() as s:
+            for raw, data, status, reason in items:
+                offer = s.scalar(select(Offer).where(Offer.raw_record_id == raw.id))
+                cols = _offer_columns(data)
+                if offer is None:
+                    offer = Offer(
+                        raw_record_id=raw.id,
+                        partner=raw.partner,
+                        external_id=raw.external_id,
+                        content_hash=raw.content_hash,
+                        status=status,
+                        status_reason=reason,
+                        data=data,
+                        created_at=now,
+                        updated_at=now,
+                        **cols,
+                    )
+                    s.add(offer)
+                    s.flush()
+                    s.add(OfferEvent(offer_id=offer.id, at=now, event=status, reason=reason))
+                else:
+                    if offer.status != status:
+                        s.add(OfferEvent(offer_id=offer.id, at=now, event=status, reason=reason))
+                    offer.status = status
+                    offer.status_reason = reason
+                    offer.content_hash = raw.content_hash
+                    offer.data = data
+                    offer.updated_at = now
+                    for k, v in cols.items():
+                        setattr(offer, k, v)
+                n += 1
+        return n
+
+    def offers_for_dedup(self) -> list[Offer]:
+        """Every offer, with its cluster (dedup decides which take part)."""
+        with self.session() as s:
+            return list(s.scalars(select(Offer).order_by(Offer.id)))
+
+    def history(self, offer_id: int) -> list[OfferEvent]:
+        """An offer's lifecycle events, oldest first."""
+        with self.session() as s:
+            return list(
+                s.scalars(select(OfferEvent).where(OfferEvent.offer_id == offer_id).order_by(OfferEvent.id))
+            )
+
+    def iter_offers(self, batch: int = BATCH) -> Iterator[Offer]:
+        """Every source offer, by id, in batches (bounded memory)."""
+        last = 0
+        while True:
+            with self.session() as s:
+                rows = list(s.scalars(select(Offer).where(Offer.id > last).order_by(Offer.id).limit(batch)))
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1].id
+
+    def iter_clusters(self, status: str | None = "active", batch: int = BATCH) -> Iterator[Cluster]:
+        """Catalogue offers, by id, in batches."""
+        last = ""
+        while True:
+            with self.session() as s:
+                q = select(Cluster).where(Cluster.id > last).order_by(Cluster.id).limit(batch)
+                if status:
+                    q = q.where(Cluster.status == status)
+                rows = list(s.scalars(q))
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1].id
+
+    def cluster_sources(self, cluster_ids: Sequence[str]) -> dict[str, list[Offer]]:
+        """Source offers of each cluster (open ones first)."""
+        out: dict[str, list[Offer]] = {c: [] for c in cluster_ids}
+        if not cluster_ids:
+            return out
+        with self.session() as s:
+            for o in s.scalars(select(Offer).where(Offer.cluster_id.in_(list(cluster_ids))).order_by(Offer.id)):
+                if o.cluster_id is not None:
+                    out[o.cluster_id].append(o)
+        return out
+
+    def get_cluster(self, cluster_id: str) -> Cluster | None:
+        """One catalogue offer."""
+        with self.session() as s:
+            return s.get(Cluster, cluster_id)
+
+    # -- connector state --------------------------------------------------
+    def get_state(self, partner: str, partition: str = "") -> dict[str, Any]:
+        """Incremental state of (partner, partition), empty if none."""
+        with self.session() as s:
+            row = s.get(ConnectorState, (partner, partition))
+            return dict(row.state) if row else {}
+
+    def set_state(self, partner: str, partition: str, state: dict[str, Any]) -> None:
+        """Save incremental state; call only after the data it covers is stored."""
+        with self.session() as s:
+            row = s.get(ConnectorState, (partner, partition))
+            if row is None:
+                s.add(ConnectorState(partner=partner, partition=partition, state=state))
+            else:
+                row.state = state
+                row.updated_at = utcnow()
+
+
+def _offer_columns(data: dict[str, Any]) -> dict[str, Any]:
+    """Indexed columns denormalised from canonical offer data."""
+    rome = data.get("rome") or {}
+    place = data.get("place") or {}
+    contract = data.get("contract") or {}
+    dates = data.get("dates") or {}
+    cert = data.get("certification") or {}
+    return {
+        "title": data.get("title") or "",
+        "rome_code": rome.get("code"),
+        "departement": place.get("departement"),
+        "contract": contract.get("type"),
+        "certification": cert.get("status", "certified"),
+        "public_service": bool(data.get("public_service")),
+        "published_at": _dt(dates.get("published")),
+        "expires_at": _dt(dates.get("expires")),
+    }
+
+
+def _dt(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _redact(url: str) -> str:
+    """A database URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url
