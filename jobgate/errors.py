@@ -63,3 +63,4 @@ class RecordError(PartnerError):
         self.external_id = external_id
         self.field = field
         self.reason = message
+        self.payload: str | None = None  # the record as text, for the quarantine

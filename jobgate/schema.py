@@ -284,7 +284,9 @@ RECORD_FIELDS: dict[str, str] = {
     "longitude": "longitude",
     "contract": "contract type code or label",
     "contract_duration": "contract duration text",
+    "contract_nature": "nature of the contract (apprenticeship...)",
     "working_time": "working time text",
+    "working_time_converted": "full or part time, as the source classifies it",
     "salary": "salary text",
     "salary_min": "salary minimum",
     "salary_max": "salary maximum",
@@ -303,4 +305,25 @@ RECORD_FIELDS: dict[str, str] = {
     "preselection": "diffusion preselection",
     "diffusion_code": "legacy diffusion code (A, C)",
     "follow_up_due": "date the employer's follow-up answer is due",
+    "agency_email": "public-service agency e-mail (counsellor channel)",
+    "agency_phone": "public-service agency phone",
+    "geoloc": "latitude,longitude in one string",
 }
+
+
+class SourceRef(_Model):
+    """One source carrying a catalogue offer (provenance)."""
+
+    partner: str
+    external_id: str
+    url: str | None = None
+    status: OfferStatus = OfferStatus.PUBLISHED
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+
+
+class CatalogueOffer(CanonicalOffer):
+    """A catalogue offer: one job, the best value of each field, every source."""
+
+    id: str
+    sources: list[SourceRef] = Field(default_factory=list)

@@ -1,0 +1,139 @@
+"""Running a partner fetch: open, parse, store in batches, quarantine, record the run.
+
+Snapshot rule: only a complete read of a partner that publishes full snapshots
+may mark records as gone, and a sudden drop to zero or near zero is held as
+suspicious instead of applied.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from connectors.registry import build_connector
+from connectors.source import open_source
+from jobgate.config import PartnerSettings, Settings
+from jobgate.errors import JobgateError, PartnerError, RecordError
+from jobgate.schema import SourceRecord
+from jobgate.storage import Store
+
+log = logging.getLogger("jobgate.connectors")
+BATCH = 500
+#: A snapshot below this share of the live records (with at least SUSPICIOUS_MIN live) is suspicious.
+SUSPICIOUS_RATIO = 0.2
+SUSPICIOUS_MIN = 20
+
+
+@dataclass
+class FetchReport:
+    """What one fetch did (mirrors the fetch run row)."""
+
+    partner: str
+    run_id: int | None = None
+    outcome: str = "running"
+    complete: bool = False
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    closed: int = 0
+    bytes: int = 0
+    http_errors: int = 0
+    error: str | None = None
+    gone: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, Any]:
+        """Counters to store on the fetch run."""
+        return {
+            k: getattr(self, k)
+            for k in ("outcome", "complete", "fetched", "new", "updated", "unchanged",
+                      "quarantined", "closed", "bytes", "http_errors", "error")
+        }
+
+
+def fetch_partner(store: Store, settings: Settings, partner: PartnerSettings) -> FetchReport:
+    """Fetch one partner into the raw store; never raises for partner faults."""
+    report = FetchReport(partner=partner.name)
+    store.ensure_partner(partner.name, partner.connector)
+    if store.is_paused(partner.name) or not partner.enabled:
+        report.outcome = "paused"
+        return report
+    run_id = store.start_run(partner.name)
+    report.run_id = run_id
+    seen: set[str] = set()
+    try:
+        connector = build_connector(partner)
+        with open_source(settings.resolve_source(partner), partner.name) as stream:
+            batch: list[SourceRecord] = []
+            for item in connector.records(stream):
+                if isinstance(item, RecordError):
+                    _quarantine(store, run_id, item)
+                    report.quarantined += 1
+                    continue
+                report.fetched += 1
+                seen.add(item.external_id)
+                batch.append(item)
+                if len(batch) >= BATCH:
+                    _flush(store, run_id, batch, report)
+            _flush(store, run_id, batch, report)
+            report.bytes = _bytes_read(stream)
+        report.complete = True
+        report.outcome = "success"
+    except PartnerError as exc:
+        report.outcome = "failed"
+        report.error = exc.reason
+        if "HTTP" in exc.reason:
+            report.http_errors += 1
+        log.warning("fetch failed", extra={"partner": partner.name, "error": exc.reason})
+    except JobgateError as exc:
+        report.outcome = "failed"
+        report.error = str(exc)
+    if report.complete and partner.snapshot:
+        _apply_snapshot(store, partner, run_id, len(seen), report)
+    store.finish_run(run_id, **report.counts())
+    log.info("fetch finished", extra={"partner": partner.name, **report.counts()})
+    return report
+
+
+def _apply_snapshot(store: Store, partner: PartnerSettings, run_id: int, seen: int, report: FetchReport) -> None:
+    live = store.count_live_raw(partner.name)
+    # ``live`` counts what this run saw plus what it did not: the records at stake.
+    missing = live - seen
+    if missing <= 0:
+        return
+    if seen == 0 or (live >= SUSPICIOUS_MIN and seen < SUSPICIOUS_RATIO * live):
+        report.outcome = "suspicious"
+        report.error = (
+            f"snapshot has {seen} offers where {live} were live: held as suspicious, "
+            "nothing closed"
+        )
+        return
+    report.gone = store.mark_gone_except_run(partner.name, run_id)
+    report.closed = len(report.gone)
+
+
+def _flush(store: Store, run_id: int, batch: list[SourceRecord], report: FetchReport) -> None:
+    if not batch:
+        return
+    counts = store.upsert_raw(run_id, batch)
+    report.new += counts.new
+    report.updated += counts.updated
+    report.unchanged += counts.unchanged
+    batch.clear()
+
+
+def _quarantine(store: Store, run_id: int, err: RecordError) -> None:
+    store.quarantine(err.partner, err.external_id, err.reason, field=err.field,
+                     payload=err.payload, run_id=run_id, stage="fetch")
+
+
+def _bytes_read(stream: IO[bytes]) -> int:
+    raw = getattr(stream, "raw", None)
+    return int(getattr(raw, "count", 0))
+
+
+def fetch_all(store: Store, settings: Settings) -> list[FetchReport]:
+    """Fetch every enabled partner; one partner's failure never stops the others."""
+    return [fetch_partner(store, settings, p) for p in settings.partners]
