@@ -64,11 +64,42 @@ DIALECTS["francetravail"] = Dialect(
 )
 
 
+def describe_structured(record: dict[str, Any]) -> str:
+    """A description from an offer's structured requirements (skills, qualities, training).
+
+    Some offers carry no free text; what the public site shows them with is this.
+    """
+    parts: list[str] = []
+    skills = [c.get("libelle") for c in record.get("competences") or [] if isinstance(c, dict)]
+    if any(skills):
+        parts.append("Compétences :\n" + "\n".join(f"- {s}" for s in skills if s))
+    qualities = [q.get("libelle") for q in record.get("qualitesProfessionnelles") or [] if isinstance(q, dict)]
+    if any(qualities):
+        parts.append("Qualités professionnelles :\n" + "\n".join(f"- {q}" for q in qualities if q))
+    training = [
+        " ".join(x for x in (f.get("niveauLibelle"), f.get("domaineLibelle")) if x)
+        for f in record.get("formations") or [] if isinstance(f, dict)
+    ]
+    if any(training):
+        parts.append("Formation :\n" + "\n".join(f"- {t}" for t in training if t))
+    if record.get("experienceLibelle"):
+        parts.append(f"Expérience : {record['experienceLibelle']}")
+    return "\n\n".join(parts)
+
+
 class FranceTravailConnector(Connector):
     """France Travail offers: saved responses or the search API."""
 
     kind = "francetravail"
     default_dialect = "francetravail"
+
+    def post_process(self, fields: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+        """Fill a missing description from the structured requirements."""
+        if not fields.get("description"):
+            text = describe_structured(record)
+            if text:
+                fields["description"] = text
+        return fields
 
     def parse(self, stream: IO[bytes]) -> Iterator[dict[str, Any] | RecordError]:
         doc = load_json(stream, self.name)

@@ -62,6 +62,9 @@ class PartnerSettings(_Frozen):
     auth: dict[str, str] = Field(default_factory=dict)  # env var names for client credentials
     options: dict[str, Any] = Field(default_factory=dict)
     filters: dict[str, list[str]] = Field(default_factory=dict)  # publisher: rome, region, contract
+    certification: dict[str, Literal["REJECT", "WARN", "INFO"]] = Field(default_factory=dict)
+    siret_required: bool = False  # the partner's contract makes the employer SIRET mandatory
+    public_service: bool = False  # this partner's offers are the public service's own
     max_offers: int | None = None
 
     @field_validator("name")

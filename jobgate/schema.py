@@ -231,6 +231,9 @@ class CanonicalOffer(_Model):
     origin: str | None = None
     public_service: bool = False
     carried_by: list[str] = Field(default_factory=list)  # boards listed by the source
+    # Public-service offers: the counsellor channel (agency e-mail/phone, offer URL)
+    # candidates use when the employer chose a preselection.
+    counsellor: Contact | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
 
 

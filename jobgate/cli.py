@@ -1,0 +1,202 @@
+"""The ``jobgate`` command line.
+
+Every command reads the TOML configuration given by ``--config`` (default
+``./jobgate.toml``); ``JOBGATE_DATABASE_URL`` overrides its database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from jobgate.config import Settings, load_settings
+from jobgate.errors import JobgateError
+from jobgate.logs import setup_logging
+
+DESCRIPTION = """\
+jobgate: exchange gateway between the public employment service and partner job boards.
+
+It pulls offers from every configured partner (France Travail API, RSS/Atom, XML,
+JSON, CSV), normalises them into canonical offers, codes them in ROME, certifies
+them, merges duplicates into one catalogue offer per job, and syndicates the
+public service's offers back to partners in their diffusion mode.
+"""
+
+
+def _config_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", "-c", metavar="FILE", help="TOML configuration (default: ./jobgate.toml)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command and its help."""
+    parser = argparse.ArgumentParser(prog="jobgate", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--log-level", default="WARNING", help="log level of the JSON logs on stderr (default WARNING)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    run = sub.add_parser("run", help="fetch → normalise → dedup → publish for every partner",
+                         description="Run the gateway's main job. With --once: one full cycle over every "
+                         "configured partner, then exit and print a summary. Without: keep running, "
+                         "fetching each partner on its schedule (schedule_minutes).")
+    _config_arg(run)
+    run.add_argument("--once", action="store_true", help="one full cycle, then exit")
+
+    exp = sub.add_parser("export", help="write the catalogue or the source records as JSON lines",
+                         description="Write JSON lines to stdout. 'offers': one line per catalogue offer "
+                         "(id, title, description, employer, place, contract, rome, sources...), as the "
+                         "public may see it. 'records': one line per source record (partner, external_id, "
+                         "title, status, cluster, certification, rome).")
+    exp.add_argument("what", choices=["offers", "records"], help="offers | records")
+    _config_arg(exp)
+
+    feed = sub.add_parser("feed", help="write the feed a partner receives now",
+                          description="Write to stdout the feed that partner receives now, in its diffusion "
+                          "modes (pending withdrawals included as tombstones).")
+    _config_arg(feed)
+    feed.add_argument("--partner", required=True, help="recipient partner name")
+    feed.add_argument("--format", required=True, choices=["rss", "atom", "xml", "json", "jsonld"], dest="fmt")
+
+    serve = sub.add_parser("serve", help="start the HTTP API (catalogue, feeds, health, OpenAPI)",
+                           description="Serve the HTTP API with uvicorn: /health, /openapi.json, the catalogue "
+                           "and the partner feeds.")
+    _config_arg(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+
+    rome = sub.add_parser("rome", help="ROME classification tools",
+                          description="ROME referential tools.")
+    rsub = rome.add_subparsers(dest="rome_command", metavar="ROME_COMMAND")
+    rsub.required = True
+    rsub.add_parser("classify", help="classify JSON lines from stdin",
+                    description="Read JSON lines on stdin ({\"title\": ..., \"description\": ..., \"naf\": ...}; "
+                    "a line that is not JSON is a bare title) and write one JSON line per input line, in "
+                    "order, with code_rome, code_fiche, code_ogr, appellation, score, method, alternatives.")
+    refresh = rsub.add_parser("refresh", help="refresh the shipped referential from the official source (online)",
+                              description="Download the official ROME CSV archive and rebuild the referential files.")
+    refresh.add_argument("--url", required=True, help="URL (or local path) of the official unix_*_utf8 archive")
+    refresh.add_argument("--dest", help="destination folder (default: the package's data folder)")
+
+    schema = sub.add_parser("schema", help="print the canonical offer JSON Schema",
+                            description="Print the JSON Schema of the canonical and catalogue offer.")
+    schema.add_argument("--output", "-o", help="write to this file instead of stdout")
+
+    db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
+    dsub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND")
+    dsub.required = True
+    up = dsub.add_parser("upgrade", help="apply Alembic migrations", description="Apply every pending migration.")
+    _config_arg(up)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(getattr(args, "config", None))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from jobgate.pipeline import open_store, run_cycle
+    from scheduler.inprocess import run_forever
+
+    settings = _settings(args)
+    store = open_store(settings)
+    if not args.once:
+        run_forever(store, settings)
+        return 0
+    report = run_cycle(store, settings)
+    print(json.dumps(report.summary(), ensure_ascii=False, indent=2))
+    failed = [f.partner for f in report.fetches if f.outcome == "failed"]
+    print(f"\ncatalogue: {report.dedup.clusters if report.dedup else 0} offers in {settings.database_url}\n"
+          f"see them with: jobgate export offers{' --config ' + args.config if args.config else ''}",
+          file=sys.stderr)
+    if failed:
+        print(f"failing partners: {', '.join(failed)}", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from jobgate.exports import catalogue_lines, record_lines, write_lines
+    from jobgate.pipeline import open_store
+
+    store = open_store(_settings(args))
+    lines = catalogue_lines(store) if args.what == "offers" else record_lines(store)
+    write_lines(lines, sys.stdout)
+    return 0
+
+
+def cmd_feed(args: argparse.Namespace) -> int:
+    from jobgate.pipeline import open_store
+    from publisher.feeds import write_feed
+
+    settings = _settings(args)
+    partner = settings.partner(args.partner)
+    store = open_store(settings)
+    write_feed(store, settings, partner, args.fmt, sys.stdout.buffer)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from jobgate.api import create_app
+
+    app = create_app(_settings(args))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_rome(args: argparse.Namespace) -> int:
+    if args.rome_command == "classify":
+        from normalizer.rome.cli import classify_lines
+
+        classify_lines(sys.stdin, sys.stdout)
+        return 0
+    from normalizer.rome.refresh import refresh_referential
+
+    dest = Path(args.dest) if args.dest else Path(__file__).resolve().parent.parent / "normalizer" / "rome" / "data"
+    refresh_referential(dest, args.url)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from jobgate.schema_export import schema_json
+
+    text = schema_json()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from jobgate.pipeline import open_store
+
+    open_store(load_settings(args.config, required=False))
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "export": cmd_export, "feed": cmd_feed, "serve": cmd_serve,
+            "rome": cmd_rome, "schema": cmd_schema, "db": cmd_db}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``jobgate`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(args.log_level)
+    try:
+        return COMMANDS[args.command](args)
+    except JobgateError as exc:
+        print(f"jobgate: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

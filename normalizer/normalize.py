@@ -1,0 +1,231 @@
+"""From a connector's mapped record to a canonical offer, or a typed rejection.
+
+Pure: every lookup (ROME classifier, thresholds, dates) comes in through
+:class:`NormalizerContext`; nothing here touches the store or the network.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from jobgate.schema import (
+    CanonicalOffer,
+    Certification,
+    CertificationStatus,
+    Contact,
+    Dates,
+    Employer,
+    OfferStatus,
+    Rejection,
+    Rome,
+    Source,
+)
+from normalizer.certification import PartnerContract, certify
+from normalizer.diffusion import diffusion_of
+from normalizer.fields import (
+    clean_title,
+    html_to_text,
+    is_html,
+    parse_contract,
+    parse_date,
+    parse_place,
+    parse_salary,
+    parse_working_time,
+    repair_text,
+    safe_html,
+    split_title_place,
+)
+from normalizer.rome import RomeClassifier
+
+_SIRET_CHARS = re.compile(r"[\s.\-]")
+
+
+@dataclass(frozen=True)
+class NormalizerContext:
+    """What normalisation needs besides the record."""
+
+    classifier: RomeClassifier
+    hold_below: float = 0.35
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    contract: PartnerContract = field(default_factory=PartnerContract)
+    hold_on_warn: bool = False
+    public_service_partners: frozenset[str] = frozenset()
+    now: datetime | None = None
+
+
+def _text(fields: Mapping[str, Any], name: str) -> str | None:
+    value = fields.get(name)
+    if value is None:
+        return None
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value if v)
+    text = repair_text(str(value)).strip()
+    return text or None
+
+
+def _float(fields: Mapping[str, Any], name: str) -> float | None:
+    value = fields.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return float(str(value).replace(",", ".").strip())
+    except ValueError:
+        return None
+
+
+def normalize_record(
+    partner: str, external_id: str, fields: Mapping[str, Any], ctx: NormalizerContext
+) -> CanonicalOffer | Rejection:
+    """Normalise one record; a :class:`Rejection` names the field at fault."""
+
+    def reject(reason: str, field_name: str | None = None) -> Rejection:
+        return Rejection(partner=partner, external_id=external_id, reason=reason, field=field_name)
+
+    title_original = _text(fields, "title")
+    if not title_original:
+        return reject("missing title", "title")
+    title = clean_title(title_original)
+    place_from_title: str | None = None
+    has_place = any(fields.get(k) for k in ("place", "city", "postcode", "insee", "departement"))
+    if not has_place:
+        title, place_from_title = split_title_place(title)
+    if not title:
+        return reject("title is empty once cleaned", "title")
+
+    body = "\n\n".join(t for t in (_text(fields, "description"), _text(fields, "profile")) if t)
+    if is_html(body):
+        description, description_html = html_to_text(body), safe_html(body)
+    else:
+        description, description_html = body, safe_html(body) if body else None
+
+    dates: dict[str, datetime | None] = {}
+    for name in ("published", "updated", "expires"):
+        try:
+            dates[name] = parse_date(fields.get(name)) if fields.get(name) not in (None, "") else None
+        except ValueError as exc:
+            return reject(str(exc), name)
+
+    lat, lon = _float(fields, "latitude"), _float(fields, "longitude")
+    geoloc = fields.get("geoloc")
+    if lat is None and isinstance(geoloc, str) and "," in geoloc:
+        try:
+            lat, lon = (float(x) for x in geoloc.split(",", 1))
+        except ValueError:
+            lat = lon = None
+    place = parse_place(
+        _text(fields, "place") or place_from_title,
+        city=_text(fields, "city"),
+        postcode=_text(fields, "postcode"),
+        insee=_text(fields, "insee"),
+        departement=_text(fields, "departement"),
+        region=_text(fields, "region"),
+        country=_text(fields, "country"),
+        latitude=lat,
+        longitude=lon,
+    )
+
+    try:
+        diffusion = diffusion_of(fields)
+    except ValueError as exc:
+        return reject(str(exc), "diffusion")
+
+    origin = _text(fields, "origin")
+    public_service = origin == "1" or partner in ctx.public_service_partners
+    siret = _text(fields, "siret")
+    contact = Contact(
+        name=_text(fields, "contact_name"),
+        email=_text(fields, "contact_email"),
+        phone=_text(fields, "contact_phone"),
+        url=_text(fields, "contact_url"),
+    )
+    agency = Contact(
+        name="Conseiller France Travail" if public_service else None,
+        email=_text(fields, "agency_email"),
+        phone=_text(fields, "agency_phone"),
+    )
+    employer = Employer(
+        name=_text(fields, "company"),
+        siret=_SIRET_CHARS.sub("", siret) if siret else None,
+        naf=_text(fields, "naf"),
+        description=_text(fields, "company_description"),
+        url=_text(fields, "company_url"),
+        logo=_text(fields, "logo"),
+        contact=contact if any(contact.model_dump().values()) else None,
+    )
+    carried = fields.get("carried_by") or []
+    rome_result = ctx.classifier.classify(
+        title, description=description[:2000] or None, naf=employer.naf, source_code=_text(fields, "rome_code")
+    )
+    rome = Rome(
+        code=rome_result.code_rome,
+        fiche=rome_result.code_fiche,
+        ogr=rome_result.code_ogr,
+        appellation=rome_result.appellation,
+        score=round(rome_result.score, 4),
+        method=rome_result.method,
+        alternatives=[
+            {"code": a.code_rome, "fiche": a.code_fiche, "score": round(a.score, 4)}
+            for a in rome_result.alternatives
+        ],
+    )
+    offer = CanonicalOffer(
+        source=Source(partner=partner, external_id=external_id, url=_text(fields, "url")),
+        title=title,
+        title_original=title_original,
+        description=description,
+        description_html=description_html,
+        employer=employer,
+        place=place,
+        contract=parse_contract(
+            _text(fields, "contract"), _text(fields, "contract_duration"), nature=_text(fields, "contract_nature")
+        ),
+        working_time=parse_working_time(
+            _text(fields, "working_time"), _text(fields, "working_time_converted")
+        ),
+        salary=parse_salary(
+            _text(fields, "salary"),
+            min_value=_float(fields, "salary_min"),
+            max_value=_float(fields, "salary_max"),
+            period=_text(fields, "salary_period"),
+            currency=_text(fields, "salary_currency"),
+        ),
+        experience=_text(fields, "experience"),
+        qualification=_text(fields, "qualification"),
+        rome=rome,
+        dates=Dates(**dates),
+        diffusion=diffusion,
+        origin=origin,
+        public_service=public_service,
+        carried_by=[str(c) for c in carried] if isinstance(carried, list) else [str(carried)],
+    )
+    if public_service:
+        # Under preselection candidates apply through the counsellor, never the recruiter.
+        agency.url = offer.source.url
+        offer.counsellor = agency
+    offer.certification = certify(offer, overrides=ctx.overrides, contract=ctx.contract)
+    offer.status, offer.status_reason = decide_status(offer, ctx)
+    return offer
+
+
+def decide_status(offer: CanonicalOffer, ctx: NormalizerContext) -> tuple[OfferStatus, str | None]:
+    """Status from certification, ROME confidence and expiry."""
+    cert: Certification = offer.certification
+    if cert.status is CertificationStatus.REJECTED:
+        ids = ", ".join(sorted({f.id for f in cert.findings if f.severity.value == "REJECT"}))
+        return OfferStatus.REJECTED, f"certification: {ids}"
+    now = ctx.now or datetime.now(UTC)
+    if offer.dates.expires and offer.dates.expires < now:
+        return OfferStatus.CLOSED, "expired"
+    if offer.rome.code is None or offer.rome.score < ctx.hold_below:
+        return OfferStatus.HELD, (
+            f"ROME confidence {offer.rome.score:.2f} below {ctx.hold_below:.2f}"
+            + (f" (best guess {offer.rome.code})" if offer.rome.code else "")
+        )
+    if cert.status is CertificationStatus.WARNING and ctx.hold_on_warn:
+        ids = ", ".join(sorted({f.id for f in cert.findings if f.severity.value == "WARN"}))
+        return OfferStatus.HELD, f"certification warnings: {ids}"
+    return OfferStatus.PUBLISHED, None
