@@ -80,6 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--url", required=True, help="URL (or local path) of the official unix_*_utf8 archive")
     refresh.add_argument("--dest", help="destination folder (default: the package's data folder)")
 
+    worker = sub.add_parser("worker", help="start a Celery worker (scale-out)",
+                            description="Start a Celery worker consuming the fetch, normalize, dedup and "
+                            "publish queues. The broker comes from [scheduler] broker_url or JOBGATE_BROKER_URL.")
+    _config_arg(worker)
+    worker.add_argument("--queues", "-Q", default="fetch,normalize,dedup,publish", help="queues to consume")
+    worker.add_argument("--concurrency", type=int, default=2, help="worker processes (default 2)")
+    beat = sub.add_parser("beat", help="start Celery beat (per-partner schedules)",
+                          description="Start Celery beat: one chain per partner every schedule_minutes.")
+    _config_arg(beat)
+
     schema = sub.add_parser("schema", help="print the canonical offer JSON Schema",
                             description="Print the JSON Schema of the canonical and catalogue offer.")
     schema.add_argument("--output", "-o", help="write to this file instead of stdout")
@@ -171,6 +181,28 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _celery(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    import os
+
+    from scheduler.celery_app import configure
+
+    if args.config:
+        os.environ["JOBGATE_CONFIG"] = str(Path(args.config).resolve())
+    return configure(_settings(args))
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    app = _celery(args)
+    app.worker_main(["worker", "-Q", args.queues, "--concurrency", str(args.concurrency), "--loglevel", "INFO"])
+    return 0
+
+
+def cmd_beat(args: argparse.Namespace) -> int:
+    app = _celery(args)
+    app.start(["beat", "--loglevel", "INFO"])
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     from jobgate.pipeline import open_store
 
@@ -179,7 +211,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "export": cmd_export, "feed": cmd_feed, "serve": cmd_serve,
-            "rome": cmd_rome, "schema": cmd_schema, "db": cmd_db}
+            "rome": cmd_rome, "schema": cmd_schema, "db": cmd_db, "worker": cmd_worker, "beat": cmd_beat}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
