@@ -104,7 +104,7 @@ def departement_from_insee(insee: str) -> tuple[str | None, str | None]:
     code = insee.strip().upper()
     if len(code) == 4 and code.isdigit():
         code = "0" + code
-    if len(code) != 5 or not (code.isdigit() or code[:2] in ("2A", "2B") and code[2:].isdigit()):
+    if len(code) != 5 or not (code.isdigit() or (code[:2] in ("2A", "2B") and code[2:].isdigit())):
         return None, None
     if code.startswith(("97", "98")):
         prefix = code[:3]
@@ -219,7 +219,7 @@ def _read_label(text: str, found: _Found) -> None:
         found.departement = found.departement or _norm_dept(match.group(1))
         text = match.group(2)
     whole = fold(text)
-    if whole in DEPARTEMENT_BY_NAME and whole != "paris" or whole in COUNTRIES:
+    if (whole in DEPARTEMENT_BY_NAME and whole != "paris") or whole in COUNTRIES:
         _classify(text, found)
         return
     for part in _SPLIT.split(text):
@@ -330,9 +330,10 @@ def parse_place(
     city_name = _city_from_insee(insee_code) if insee_code else None
     if found.city:
         city_name = _display_city(found.city)
-        if fold(city_name) in DEPARTEMENT_BY_NAME and fold(city_name) != "paris" and not city_text:
-            if DEPARTEMENT_BY_NAME[fold(city_name)] == dept:
-                city_name = None
+        folded_city = fold(city_name)
+        if (not city_text and folded_city != "paris"
+                and DEPARTEMENT_BY_NAME.get(folded_city) == dept):
+            city_name = None
 
     lat = _coordinate(latitude, 90.0)
     lon = _coordinate(longitude, 180.0)

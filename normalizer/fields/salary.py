@@ -65,9 +65,26 @@ _MONTHS_COUNT = re.compile(r"(?:\bsur|\bx|\*)\s*(\d{1,2}(?:[.,]\d+)?)\s*(?:mois|
 # An amount: "35 000", "35.000", "1710,00", "2917.0", "35K", "11,88"; the lookahead
 # rejects numbers that are not money ("35h", "13e mois", "80%", "2 ans", "bac+2").
 _AMOUNT = re.compile(
-    r"(?<![\w.,+])(\d{1,3}(?:[ .\u00a0\u202f]\d{3})+|\d+)(?:[.,](\d{1,2}))?(?!\d)\s*(k(?![a-z])|m€)?"
+    r"(?<![\w.,+/])(\d{1,3}(?:,\d{3})+(?=\.\d)|\d{1,3}(?:[ .\u00a0\u202f]\d{3})+|\d+)"
+    r"(?:[.,](\d{1,2}))?(?!\d)\s*(k(?![a-z])|m€)?"
     r"(?!\s*(?:%|h\b|h\d|heures?\b|mois\b|months?\b|ans?\b|annees?\b|années?\b|years?\b|jours?\b"
-    r"|semaines?\b|e\b|er\b|eme\b|ème\b|è|x\b|salari|personnes?\b|postes?\b|km\b|ml\b|cv\b|min\b))",
+    r"|semaines?\b|x\b|salari|personnes?\b|postes?\b|km\b|ml\b|cv\b|min\b))",
+    re.IGNORECASE,
+)
+# An ordinal right after a small number ("13e mois", "13ème") is not an amount; after a
+# larger one "e" stands for euros ("1800e net").
+_ORDINAL = re.compile(r"\s*(?:e|er|ème|eme|è)\b", re.IGNORECASE)
+_MONTH_NAMES = (r"(?:janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre"
+                r"|octobre|novembre|décembre|decembre)")
+# Numbers that are not pay: collective agreements ("CCN 66", "convention du 15.03.1966",
+# "IDCC 1285"), grid positions ("coefficient 240", "niveau 3") and dates.
+_NOT_MONEY = re.compile(
+    r"\b(?:ccnt?|ccu|cc|idcc|iddc|convention(?:\s+collective)?(?:\s+nationale)?|annexe|article"
+    r"|niveau|coef(?:ficient)?|indice|[ée]chelon|cat[ée]gorie|groupe|position|classe)"
+    r"\s*(?:n°|no|:|du|de|d')?\s*\d+(?:[./]\d+)*"
+    rf"(?:\s+{_MONTH_NAMES}(?:\s+\d{{2,4}})?)?"
+    r"|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
+    rf"|\b\d{{1,2}}(?:er)?\s+{_MONTH_NAMES}(?:\s+\d{{2,4}})?|\b{_MONTH_NAMES}\s+\d{{4}}",
     re.IGNORECASE,
 )
 _BETWEEN_NOISE = re.compile(
@@ -140,8 +157,10 @@ def _amounts(text: str) -> tuple[float | None, float | None, int]:
     """Min and max amounts read from free text, and the position after the first one."""
     found: list[tuple[float, bool, int, int]] = []
     for match in _AMOUNT.finditer(text):
-        whole = re.sub(r"[ .\u00a0\u202f]", "", match.group(1))
+        whole = re.sub(r"[ .,\u00a0\u202f]", "", match.group(1))
         value = float(whole + ("." + match.group(2) if match.group(2) else ""))
+        if value <= 20 and not match.group(3) and _ORDINAL.match(text, match.end()):
+            continue
         suffix = (match.group(3) or "").lower()
         if suffix == "m€":
             value *= 1_000_000
@@ -236,7 +255,7 @@ def parse_salary(
         if count:
             months = _to_float(count.group(1))
             lowered = lowered[:count.start()] + " " + lowered[count.end():]
-        text_low, text_high, after = _amounts(lowered)
+        text_low, text_high, after = _amounts(_NOT_MONEY.sub(" ", lowered))
         if low is None and high is None:
             low, high = text_low, text_high
         if stated is None and (low is not None or high is not None):

@@ -36,7 +36,7 @@ ACRONYMS: frozenset[str] = frozenset(
      "ATSEM", "CAP", "CACES", "SSIAP", "SEO", "SEA", "CRM", "B2B", "B2C", "UX", "UI", "IA",
      "AI", "PHP", "SQL", "VL", "PL", "SPL", "DRH", "DAF", "DSI", "CTO", "CEO", "CFO", "PDG",
      "TP", "VTC", "EHPAD", "QA", "R&D", "GMS", "ESAT", "PMR", "IDEC", "AS", "AP", "ADV",
-     "BE", "CNC", "CVC", "GTB", "PLC", "API", "BI", "SQL", "AWS", "GCP", "ETL", "RSE", "CSE",
+     "BE", "CNC", "CVC", "GTB", "PLC", "API", "BI", "AWS", "GCP", "ETL", "RSE", "CSE",
      "DG", "CHR", "SNCF", "RATP", "EDF", "IKEA", "TV", "PAO", "DAO", "CAO", "BIM", "MOA",
      "MOE", "AMOA", "PMO", "IOS", "NET", "VIE", "UK", "USA", "FLE", "EPS", "AESH", "ULIS",
      "CESF", "ETAM", "OPC", "TCE", "VRD", "SST", "EPI", "HACCP", "GPEC", "KYC", "LCB", "FT",
