@@ -40,7 +40,7 @@ from normalizer.fields import (  # noqa: E402
 _DIGIT = re.compile(r"\d")
 # Place labels that name no département: a country, "France" or a region.
 _NOT_A_DEPARTEMENT = re.compile(
-    r"allemagne|portugal|espagne|belgique|suisse|luxembourg|italie|^france$|^rome$"
+    r"allemagne|portugal|espagne|belgique|suisse|luxembourg|italie|^france$|^rome$|^97[578] - "
     r"|^(?:[iî]le-de-france|bretagne|nouvelle-aquitaine|occitanie|normandie|grand est)$",
     re.IGNORECASE,
 )

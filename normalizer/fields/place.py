@@ -214,7 +214,11 @@ def _classify(part: str, found: _Found, *, as_city: bool = True) -> None:
 
 def _read_label(text: str, found: _Found) -> None:
     match = _CODE_DASH.match(text)
-    if match and _norm_dept(match.group(1)):
+    if match and match.group(1) in NON_DEPARTEMENT_PREFIXES:
+        # "978 - ST MARTIN", "975 - ST PIERRE": collectivities, not départements
+        found.country = found.country or NON_DEPARTEMENT_PREFIXES[match.group(1)]
+        text = match.group(2)
+    elif match and _norm_dept(match.group(1)):
         # France Travail: "69 - LYON 02", "972 - Martinique", "75 - Paris (Dept.)"
         found.departement = found.departement or _norm_dept(match.group(1))
         text = match.group(2)
@@ -331,7 +335,7 @@ def parse_place(
     if found.city:
         city_name = _display_city(found.city)
         folded_city = fold(city_name)
-        if (not city_text and folded_city != "paris"
+        if (not city_text and dept is not None and folded_city != "paris"
                 and DEPARTEMENT_BY_NAME.get(folded_city) == dept):
             city_name = None
 
