@@ -27,7 +27,7 @@ from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from normalizer.fields import (  # noqa: E402
+from normalizer.fields import (
     clean_title,
     html_to_text,
     parse_contract,

@@ -53,6 +53,24 @@ def _fix_one(match: re.Match[str]) -> str:
         return chunk
 
 
+def _repair_once(s: str) -> str:
+    if _MOJIBAKE_HINT.search(s):
+        for _ in range(2):
+            fixed = _MOJIBAKE.sub(_fix_one, s)
+            fixed = _A_GRAVE_SPACE.sub("à", fixed)
+            if fixed == s:
+                break
+            s = fixed
+    if "\r" in s:
+        s = s.replace("\r\n", "\n").replace("\r", "\n")
+    s = unicodedata.normalize("NFC", s)
+    s = _CONTROL.sub("", s)
+    s = _SPACES.sub(" ", s)
+    if "  " in s or "\t " in s or " \t" in s:
+        s = _MULTISPACE.sub(" ", s)
+    return s
+
+
 def repair_text(s: str) -> str:
     """Repair mojibake and normalise a text for storage and display.
 
@@ -71,20 +89,13 @@ def repair_text(s: str) -> str:
     """
     if not s:
         return ""
-    if _MOJIBAKE_HINT.search(s):
-        for _ in range(2):
-            fixed = _MOJIBAKE.sub(_fix_one, s)
-            fixed = _A_GRAVE_SPACE.sub("à", fixed)
-            if fixed == s:
-                break
-            s = fixed
-    if "\r" in s:
-        s = s.replace("\r\n", "\n").replace("\r", "\n")
-    s = unicodedata.normalize("NFC", s)
-    s = _CONTROL.sub("", s)
-    s = _SPACES.sub(" ", s)
-    if "  " in s or "\t " in s or " \t" in s:
-        s = _MULTISPACE.sub(" ", s)
+    # Removing a control character can bring two halves of a mojibake sequence
+    # together, so repeat until the text is stable (it is after one pass in practice).
+    for _ in range(3):
+        fixed = _repair_once(s)
+        if fixed == s:
+            break
+        s = fixed
     return s
 
 
@@ -264,7 +275,12 @@ def _html_walk(el: etree._Element, out: list[str], esc: Callable[[str], str]) ->
 
 
 def _escape_text(text: str) -> str:
-    return html.escape(text, quote=False)
+    escaped = html.escape(text, quote=False)
+    # A combining mark right after a tag's ">" would compose with it under NFC
+    # (">" + U+0338 is "≯") and break the markup: write it as a character reference.
+    if escaped and unicodedata.combining(escaped[0]):
+        escaped = f"&#x{ord(escaped[0]):x};" + escaped[1:]
+    return escaped
 
 
 def _tidy_html(markup: str) -> str:
@@ -299,7 +315,8 @@ def safe_html(html_text: str | None) -> str:
     if not markup:
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
         return "".join(
-            "<p>" + "<br>".join(_escape_text(line.strip()) for line in p.split("\n")) + "</p>"
+            "<p>" + "<br>".join(_escape_text(_WS.sub(" ", line).strip()) for line in p.split("\n"))
+            + "</p>"
             for p in paragraphs
         )
     root = _parse(text)
