@@ -35,6 +35,7 @@ from normalizer.fields import (
     parse_place,
     parse_salary,
     parse_working_time,
+    safe_html,
 )
 
 _DIGIT = re.compile(r"\d")
@@ -115,6 +116,32 @@ def measure_ft(offers: Iterable[dict[str, Any]]) -> tuple[Counter[str], list[str
             c["comment_min"] += parse_salary(comment).min is not None
         clean_title(offer.get("intitule") or "")
     return c, misses
+
+
+def time_parsers(offers: list[dict[str, Any]]) -> dict[str, float]:
+    """Calls per second of each parser over the France Travail offers' fields."""
+    jobs: dict[str, list[tuple[Any, ...]]] = {
+        "parse_contract": [(o.get("typeContrat"), o.get("typeContratLibelle")) for o in offers],
+        "parse_place": [((o.get("lieuTravail") or {}).get("libelle"),) for o in offers],
+        "parse_date": [(o.get("dateCreation"),) for o in offers],
+        "parse_working_time": [(o.get("dureeTravailLibelle"),) for o in offers],
+        "parse_salary": [((o.get("salaire") or {}).get("libelle"),) for o in offers],
+        "clean_title": [(o.get("intitule") or "",) for o in offers],
+        "html_to_text": [(o.get("description") or "",) for o in offers],
+        "safe_html": [(o.get("description") or "",) for o in offers],
+    }
+    functions = {"parse_contract": parse_contract, "parse_place": parse_place,
+                 "parse_date": parse_date, "parse_working_time": parse_working_time,
+                 "parse_salary": parse_salary, "clean_title": clean_title,
+                 "html_to_text": html_to_text, "safe_html": safe_html}
+    rates: dict[str, float] = {}
+    for name, args_list in jobs.items():
+        function = functions[name]
+        start = time.perf_counter()
+        for args in args_list:
+            function(*args)
+        rates[name] = len(args_list) / (time.perf_counter() - start)
+    return rates
 
 
 def _xml_jobs(path: Path, tag: str) -> list[etree._Element]:
@@ -232,6 +259,10 @@ def main() -> None:
     if args.show_misses:
         for miss in Counter(misses).most_common(40):
             print("   miss:", miss)
+
+    print("  per parser (calls/s over the same offers):")
+    for name, rate in time_parsers(offers).items():
+        print(f"    {name:<20} {rate:>10,.0f}")
 
     samples_ft, _ = measure_ft(_ft_samples(args.shared / "samples/france_travail"))
     print(f"\nFrance Travail samples 2022-2025 ({samples_ft['offers']} offers)")

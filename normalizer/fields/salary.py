@@ -268,7 +268,9 @@ def parse_salary(
     if reference is not None:
         result_period = _check_period(stated, reference) if stated else _period_from_magnitude(
             reference)
-    if not 1 <= months <= 16:
+    # "sur 13 mois" counts monthly payments a year (12 to 16 with bonuses); other
+    # values ("sur 1 mois", "sur 24 mois") describe the contract length: use 12.
+    if not 12 <= months <= 16:
         months = 12.0
 
     cur = None

@@ -24,6 +24,10 @@ HOURLY_YEAR = HOURS_PER_MONTH * 12
         ("Horaire de 11,07 Euros à 13,00 Euros sur 12 mois", 11.07, 13.0, "hour",
          round(11.07 * HOURLY_YEAR, 2), round(13 * HOURLY_YEAR, 2)),
         ("Mensuel de 2000.0 Euros sur 13.0 mois", 2000.0, 2000.0, "month", 26000.0, 26000.0),
+        # "sur 1 mois" / "sur 24 mois" is the contract length, not payments a year
+        ("Mensuel de 1850.0 Euros sur 1.0 mois", 1850.0, 1850.0, "month", 22200.0, 22200.0),
+        ("Mensuel de 774.0 Euros à 1802.0 Euros sur 24.0 mois", 774.0, 1802.0, "month",
+         9288.0, 21624.0),
         ("Annuel de 50000,00 Euros à 60000,00 Euros", 50000.0, 60000.0, "year", 50000.0, 60000.0),
         ("35K€ - 45K€ /an", 35000.0, 45000.0, "year", 35000.0, 45000.0),
         ("35 000 - 45 000 € par an", 35000.0, 45000.0, "year", 35000.0, 45000.0),
