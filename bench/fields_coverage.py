@@ -19,7 +19,7 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +37,11 @@ from normalizer.fields import (
     parse_working_time,
     safe_html,
 )
+from normalizer.fields.data.geo import DEPARTEMENTS
 
 _DIGIT = re.compile(r"\d")
+_FT_CODE_LABEL = re.compile(r"^(\d\w|97\d) - ")
+_DEPARTEMENT_CODES = frozenset(DEPARTEMENTS)
 # Place labels that name no département: a country, "France" or a region.
 _NOT_A_DEPARTEMENT = re.compile(
     r"allemagne|portugal|espagne|belgique|suisse|luxembourg|italie|^france$|^rome$|^97[578] - "
@@ -83,6 +86,10 @@ def measure_ft(offers: Iterable[dict[str, Any]]) -> tuple[Counter[str], list[str
                             longitude=lieu.get("longitude"))
         c["departement"] += place.departement is not None
         label = lieu.get("libelle") or ""
+        coded = _FT_CODE_LABEL.match(label)
+        if coded and coded.group(1) in _DEPARTEMENT_CODES:
+            c["coded_label"] += 1
+            c["coded_label_match"] += place.departement == coded.group(1)
         if not _NOT_A_DEPARTEMENT.search(label):
             c["french_place"] += 1
             c["french_departement"] += place.departement is not None
@@ -130,7 +137,7 @@ def time_parsers(offers: list[dict[str, Any]]) -> dict[str, float]:
         "html_to_text": [(o.get("description") or "",) for o in offers],
         "safe_html": [(o.get("description") or "",) for o in offers],
     }
-    functions = {"parse_contract": parse_contract, "parse_place": parse_place,
+    functions: dict[str, Callable[..., Any]] = {"parse_contract": parse_contract, "parse_place": parse_place,
                  "parse_date": parse_date, "parse_working_time": parse_working_time,
                  "parse_salary": parse_salary, "clean_title": clean_title,
                  "html_to_text": html_to_text, "safe_html": safe_html}
@@ -244,6 +251,7 @@ def main() -> None:
         ("contract type", "contract", "offers"),
         ("département (all offers)", "departement", "offers"),
         ("département (labels naming a French place)", "french_departement", "french_place"),
+        ("département = NN of an FT \"NN - X\" label", "coded_label_match", "coded_label"),
         ("publication date (dateCreation)", "published", "offers"),
         ("update date (dateActualisation)", "updated", "offers"),
         ("full/part time (text present)", "worktime", "worktime_text"),
