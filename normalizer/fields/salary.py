@@ -159,7 +159,8 @@ def _amounts(text: str) -> tuple[float | None, float | None, int]:
     for match in _AMOUNT.finditer(text):
         whole = re.sub(r"[ .,\u00a0\u202f]", "", match.group(1))
         value = float(whole + ("." + match.group(2) if match.group(2) else ""))
-        if value <= 20 and not match.group(3) and _ORDINAL.match(text, match.end()):
+        if (value <= 20 and not match.group(2) and not match.group(3)
+                and _ORDINAL.match(text, match.end())):
             continue
         suffix = (match.group(3) or "").lower()
         if suffix == "m€":

@@ -43,6 +43,8 @@ HOURLY_YEAR = HOURS_PER_MONTH * 12
         ("800 € par semaine", 800.0, 800.0, "week", 41600.0, 41600.0),
         ("2000 € brut x 13 mois", 2000.0, 2000.0, "month", 26000.0, 26000.0),
         ("entre 1600€ et 1800e net", 1600.0, 1800.0, "month", 19200.0, 21600.0),
+        ("11.88 e brut/heure", 11.88, 11.88, "hour", round(11.88 * HOURLY_YEAR, 2),
+         round(11.88 * HOURLY_YEAR, 2)),
         ("6,640.00€", 6640.0, 6640.0, "month", 79680.0, 79680.0),
         ("11.88", 11.88, 11.88, "hour", round(11.88 * HOURLY_YEAR, 2),
          round(11.88 * HOURLY_YEAR, 2)),
