@@ -165,7 +165,7 @@ class Rome(_Model):
 
 
 class Dates(_Model):
-    """Publication dates (timezone-aware, UTC when the source gives no zone)."""
+    """Publication dates, timezone-aware UTC (a source time without zone is read as Paris time)."""
 
     published: datetime | None = None
     updated: datetime | None = None
