@@ -1,0 +1,290 @@
+"""The rule framework: declarations (:class:`Rule`, :class:`Pattern`), the partner
+contract, and the per-offer :class:`Context` detectors read.
+
+A rule is data: an id from certification.md, a default severity, a legal basis, a
+message and a detector. Most detectors are built by :func:`text_detector` from a
+tuple of :class:`Pattern` (a precompiled regex, the trigger words that must be in the
+offer for the regex to be worth running, and the context that excuses a match).
+Structured-field checks are small functions of the :class:`Context`.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+
+from jobgate.schema import CanonicalOffer, ContractType, Severity
+
+from .text import normalise_text, sentence_window, tokens
+
+__all__ = [
+    "Context",
+    "Detector",
+    "Hit",
+    "Pattern",
+    "PartnerContract",
+    "Rule",
+    "Scope",
+    "pattern",
+    "text_detector",
+]
+
+
+class Scope(str, enum.Enum):
+    """What a rule reads; decides how public-service offers are treated."""
+
+    STRUCTURE = "structure"  # structured fields (identity, place, dates): skipped for public-service offers
+    TEXT = "text"  # free text and pay: run for every offer, capped at WARN for public-service offers
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerContract:
+    """What a partner's contract and feed format guarantee.
+
+    Attributes:
+        siret_required: the partner must send the employer's SIRET; a missing SIRET is
+            then a REJECT (ID-01) instead of an INFO.
+        dated_by_feed: the feed carries publication dates; when False a missing date
+            is a WARN (the connector should stamp the collection date) instead of a REJECT.
+        max_age_days: FORM-02 freshness limit.
+        temp_agency: the partner is a temporary-work agency (ID-04 applies to every offer).
+        public_sector: the partner publishes statutory public-service posts, where a
+            nationality condition is lawful (DISC-ORIG).
+        foreign_language_medium: a foreign-language medium, exempt from FORM-03 (L5331-4).
+    """
+
+    siret_required: bool = False
+    dated_by_feed: bool = True
+    max_age_days: int = 60
+    temp_agency: bool = False
+    public_sector: bool = False
+    foreign_language_medium: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One match of a detector, before severity resolution.
+
+    ``severity`` None means the rule's severity; ``variant`` names a sub-case (e.g.
+    ``"gendered_title"``) that partners can override as ``"DISC-SEX:gendered_title"``.
+    """
+
+    field: str | None
+    evidence: str | None
+    severity: Severity | None = None
+    variant: str | None = None
+    message: str | None = None
+
+
+_APPRENTICE_WORDS = re.compile(
+    r"\b(apprenti|apprentie|apprentis|apprentissage|alternance|alternant|alternante|alternants|"
+    r"contrat pro|contrat de professionnalisation|professionnalisation|service civique|"
+    r"contrat d'engagement jeune|cej|emplois? francs?|pec|parcours emploi competences|cdd senior|"
+    r"epide|garantie jeunes|job d'ete|job etudiant|jobs d'ete)\b"
+)
+_INTERN_WORDS = re.compile(r"\b(stage|stagiaire|stagiaires|convention de stage|gratification)\b")
+
+
+class Context:
+    """Everything a detector may read about one offer, computed lazily once.
+
+    Attributes:
+        offer: the canonical offer.
+        contract: the partner contract (defaults apply when none is given).
+        today: reference date for freshness and future-date checks.
+        texts: normalised free-text fields by name (``title``, ``description``,
+            ``salary``, ``experience``).
+        words: word set of all normalised texts (for pattern triggers).
+    """
+
+    def __init__(self, offer: CanonicalOffer, contract: PartnerContract, today: date) -> None:
+        self.offer = offer
+        self.contract = contract
+        self.today = today
+        self.texts: dict[str, str] = {
+            "title": normalise_text(offer.title),
+            "description": normalise_text(offer.description),
+            "salary": normalise_text(offer.salary.original),
+            "experience": normalise_text(offer.experience),
+        }
+        self.words: set[str] = set()
+        for t in self.texts.values():
+            if t:
+                self.words |= tokens(t)
+
+    @cached_property
+    def all_text(self) -> str:
+        """All normalised texts joined by line breaks."""
+        return "\n".join(t for t in self.texts.values() if t)
+
+    @cached_property
+    def published(self) -> date:
+        """Publication date, or ``today`` when the offer has none."""
+        p = self.offer.dates.published
+        return p.date() if isinstance(p, datetime) else self.today
+
+    @cached_property
+    def contract_type(self) -> ContractType | None:
+        """Structured contract type."""
+        return self.offer.contract.type
+
+    @cached_property
+    def apprenticeship(self) -> bool:
+        """Apprenticeship, professionalisation or another youth/senior scheme (age conditions lawful)."""
+        if self.contract_type in (ContractType.APPRENTISSAGE, ContractType.PROFESSIONNALISATION):
+            return True
+        text = self.texts["title"] + "\n" + self.texts["description"] + "\n" + normalise_text(
+            self.offer.contract.original
+        )
+        return _APPRENTICE_WORDS.search(text) is not None
+
+    @cached_property
+    def internship(self) -> bool:
+        """Internship (gratification instead of SMIC)."""
+        if self.contract_type is ContractType.STAGE:
+            return True
+        return _INTERN_WORDS.search(self.texts["title"]) is not None
+
+    @cached_property
+    def salaried(self) -> bool:
+        """Structured contract is a salaried one (or unknown but not independent)."""
+        return self.contract_type not in (ContractType.INDEPENDANT, ContractType.STAGE)
+
+
+Detector = Callable[[Context], Iterable[Hit]]
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A precompiled free-text pattern.
+
+    Attributes:
+        regex: matched against each normalised field.
+        triggers: words, any of which must be in the offer for ``regex`` to run
+            (empty: always run). A speed device only; tests check it never hides a match.
+        unless_before / unless_after: a match is excused when this regex is found in
+            the text before / after it, within ``window`` characters of the same sentence.
+        severity / variant: override the rule's severity and name the sub-case.
+        fields: restrict to these fields (default: all text fields).
+    """
+
+    regex: re.Pattern[str]
+    triggers: frozenset[str]
+    unless_before: re.Pattern[str] | None = None
+    unless_after: re.Pattern[str] | None = None
+    window: int = 60
+    severity: Severity | None = None
+    variant: str | None = None
+    fields: tuple[str, ...] | None = None
+    message: str | None = None
+
+
+def _rx(value: str | re.Pattern[str] | None) -> re.Pattern[str] | None:
+    if value is None or isinstance(value, re.Pattern):
+        return value
+    return re.compile(value)
+
+
+def pattern(
+    regex: str,
+    triggers: str,
+    *,
+    unless_before: str | re.Pattern[str] | None = None,
+    unless_after: str | re.Pattern[str] | None = None,
+    window: int = 60,
+    severity: Severity | None = None,
+    variant: str | None = None,
+    fields: Sequence[str] | None = None,
+    message: str | None = None,
+) -> Pattern:
+    """Declare a :class:`Pattern`; ``triggers`` is a space-separated word list."""
+    return Pattern(
+        regex=re.compile(regex),
+        triggers=frozenset(triggers.split()),
+        unless_before=_rx(unless_before),
+        unless_after=_rx(unless_after),
+        window=window,
+        severity=severity,
+        variant=variant,
+        fields=tuple(fields) if fields else None,
+        message=message,
+    )
+
+
+def _snippet(text: str, start: int, end: int, pad: int = 25) -> str:
+    a = max(0, start - pad)
+    b = min(len(text), end + pad)
+    return ("…" if a else "") + text[a:b].replace("\n", " ") + ("…" if b < len(text) else "")
+
+
+def scan(ctx: Context, patterns: Sequence[Pattern], *, use_triggers: bool = True) -> Iterator[Hit]:
+    """Run ``patterns`` over the offer's normalised texts and yield a hit per match."""
+    words = ctx.words
+    for p in patterns:
+        if use_triggers and p.triggers and p.triggers.isdisjoint(words):
+            continue
+        for name, text in ctx.texts.items():
+            if not text or (p.fields is not None and name not in p.fields):
+                continue
+            for m in p.regex.finditer(text):
+                if p.unless_before is not None or p.unless_after is not None:
+                    left, right = sentence_window(text, m.start(), m.end(), p.window, p.window)
+                    if p.unless_before is not None and p.unless_before.search(left):
+                        continue
+                    if p.unless_after is not None and p.unless_after.search(right):
+                        continue
+                yield Hit(
+                    field=name,
+                    evidence=_snippet(text, m.start(), m.end()),
+                    severity=p.severity,
+                    variant=p.variant,
+                    message=p.message,
+                )
+
+
+def text_detector(
+    *patterns: Pattern,
+    exempt: Callable[[Context], bool] | None = None,
+) -> Detector:
+    """Build a detector from patterns; ``exempt(ctx)`` True skips the whole rule."""
+
+    def detect(ctx: Context) -> Iterable[Hit]:
+        if exempt is not None and exempt(ctx):
+            return ()
+        return scan(ctx, patterns)
+
+    detect.patterns = patterns  # type: ignore[attr-defined]
+    return detect
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A declared certification check.
+
+    Attributes:
+        id: the check id in certification.md (``"DISC-AGE"``).
+        severity: default severity of its findings (a hit may set its own, e.g. the
+            WARN-level proxies of a REJECT rule).
+        basis: legal basis cited in findings.
+        message: what is wrong, for the partner and the operator.
+        detect: returns the hits for one offer.
+        scope: :attr:`Scope.STRUCTURE` rules are skipped for public-service offers.
+        fields: the fields this rule reads (documentation; findings name their own).
+    """
+
+    id: str
+    severity: Severity
+    basis: str
+    message: str
+    detect: Detector
+    scope: Scope = Scope.TEXT
+    fields: tuple[str, ...] = field(default=("title", "description", "salary"))
+
+    @property
+    def patterns(self) -> tuple[Pattern, ...]:
+        """The patterns of a :func:`text_detector` rule (empty for other rules)."""
+        return getattr(self.detect, "patterns", ())
