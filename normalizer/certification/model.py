@@ -170,10 +170,21 @@ class Pattern:
             the text before / after it, within ``window`` characters of the same sentence.
         severity / variant: override the rule's severity and name the sub-case.
         fields: restrict to these fields (default: all text fields).
+        anchors: literal substrings, one of which every match contains; the regex then
+            only runs within ``reach`` characters of their occurrences (speed device).
+        policy_ok: a match inside a sentence naming three or more L1132-1 criteria is
+            a non-discrimination statement ("... sans distinction d'origine, de sexe,
+            d'âge ...") and is excused.
+        word_start: every match starts at a word boundary (checked in code: the
+            regex is compiled without its leading ``\b``, which is twice as fast).
     """
 
     regex: re.Pattern[str]
     triggers: frozenset[str]
+    anchors: tuple[str, ...] = ()
+    reach: int = 160
+    word_start: bool = False
+    policy_ok: bool = False
     unless_before: re.Pattern[str] | None = None
     unless_after: re.Pattern[str] | None = None
     window: int = 60
@@ -189,10 +200,55 @@ def _rx(value: str | re.Pattern[str] | None) -> re.Pattern[str] | None:
     return re.compile(value)
 
 
+def _split_top(regex: str) -> list[str]:
+    """Split a regex on its top-level ``|``."""
+    parts, depth, cls, esc, cur = [], 0, False, False, []
+    for ch in regex:
+        if esc:
+            esc = False
+        elif ch == "\\":
+            esc = True
+        elif cls:
+            cls = ch != "]"
+        elif ch == "[":
+            cls = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    parts.append("".join(cur))
+    return parts
+
+
+def _strip_word_start(regex: str) -> tuple[str, bool]:
+    branches = _split_top(regex)
+    if all(b.startswith(r"\b") for b in branches):
+        return "|".join(b[2:] for b in branches), True
+    return regex, False
+
+
+def _anchors(anchors: str, triggers: str) -> tuple[str, ...]:
+    if anchors == "-":
+        return ()
+    if anchors:
+        return tuple(a for a in anchors.split("|") if a)
+    words = triggers.split()
+    # Trigger words double as anchors when they are long enough to be selective.
+    return tuple(words) if words and all(len(w) >= 4 for w in words) else ()
+
+
 def pattern(
     regex: str,
     triggers: str,
     *,
+    anchors: str = "",
+    reach: int = 160,
+    policy_ok: bool = False,
     unless_before: str | re.Pattern[str] | None = None,
     unless_after: str | re.Pattern[str] | None = None,
     window: int = 60,
@@ -201,10 +257,16 @@ def pattern(
     fields: Sequence[str] | None = None,
     message: str | None = None,
 ) -> Pattern:
-    """Declare a :class:`Pattern`; ``triggers`` is a space-separated word list."""
+    """Declare a :class:`Pattern`; ``triggers`` is a space-separated word list and
+    ``anchors`` a ``|``-separated list of literal substrings."""
+    compiled, word_start = _strip_word_start(regex)
     return Pattern(
-        regex=re.compile(regex),
+        regex=re.compile(compiled),
         triggers=frozenset(triggers.split()),
+        anchors=_anchors(anchors, triggers),
+        reach=reach,
+        word_start=word_start,
+        policy_ok=policy_ok,
         unless_before=_rx(unless_before),
         unless_after=_rx(unless_after),
         window=window,
@@ -221,8 +283,65 @@ def _snippet(text: str, start: int, end: int, pad: int = 25) -> str:
     return ("…" if a else "") + text[a:b].replace("\n", " ") + ("…" if b < len(text) else "")
 
 
+def _windows(text: str, anchors: Sequence[str], reach: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for a in anchors:
+        i = text.find(a)
+        while i != -1:
+            spans.append((max(0, i - reach), i + len(a) + reach))
+            i = text.find(a, i + 1)
+    if len(spans) < 2:
+        return spans
+    spans.sort()
+    merged = [spans[0]]
+    for lo, hi in spans[1:]:
+        if lo <= merged[-1][1]:
+            if hi > merged[-1][1]:
+                merged[-1] = (merged[-1][0], hi)
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def matches(p: Pattern, text: str, *, fast: bool = True) -> Iterator[re.Match[str]]:
+    """Matches of ``p`` in ``text`` (``fast`` False ignores the anchors, for tests)."""
+    if fast and p.anchors:
+        seen_end = -1
+        for lo, hi in _windows(text, p.anchors, p.reach):
+            for m in p.regex.finditer(text, lo, hi):
+                if m.start() < seen_end:
+                    continue
+                if p.word_start and m.start() and text[m.start() - 1].isalnum():
+                    continue
+                seen_end = m.end()
+                yield m
+        return
+    for m in p.regex.finditer(text):
+        if p.word_start and m.start() and text[m.start() - 1].isalnum():
+            continue
+        yield m
+
+
+_CRITERIA = re.compile(
+    r"\b(origine|sexe|genre|age|ages|religion|religieuses?|convictions?|handicap|orientation sexuelle|"
+    r"opinions?|nationalite|ethnie|ethnique|race|situation de famille|situation familiale|grossesse|"
+    r"apparence|physique|patronyme|nom de famille|lieu de residence|syndicale?s?|politiques?|sante|"
+    r"moeurs|identite de genre|vulnerabilite|domiciliation|couleur de peau|mutualistes?|lanceur)\b"
+)
+
+
+def _policy_statement(text: str, start: int, end: int) -> bool:
+    left, right = sentence_window(text, start, end, 400, 400)
+    found = {m.group(0) for m in _CRITERIA.finditer(left + " " + text[start:end] + " " + right)}
+    return len(found) >= 3
+
+
 def scan(ctx: Context, patterns: Sequence[Pattern], *, use_triggers: bool = True) -> Iterator[Hit]:
-    """Run ``patterns`` over the offer's normalised texts and yield a hit per match."""
+    """Run ``patterns`` over the offer's normalised texts and yield a hit per match.
+
+    ``use_triggers`` False disables the trigger words and anchors (tests use it to
+    check that these speed devices never hide a match).
+    """
     words = ctx.words
     for p in patterns:
         if use_triggers and p.triggers and p.triggers.isdisjoint(words):
@@ -230,7 +349,9 @@ def scan(ctx: Context, patterns: Sequence[Pattern], *, use_triggers: bool = True
         for name, text in ctx.texts.items():
             if not text or (p.fields is not None and name not in p.fields):
                 continue
-            for m in p.regex.finditer(text):
+            for m in matches(p, text, fast=use_triggers):
+                if p.policy_ok and _policy_statement(text, m.start(), m.end()):
+                    continue
                 if p.unless_before is not None or p.unless_after is not None:
                     left, right = sentence_window(text, m.start(), m.end(), p.window, p.window)
                     if p.unless_before is not None and p.unless_before.search(left):

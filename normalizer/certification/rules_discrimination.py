@@ -14,11 +14,17 @@ from collections.abc import Iterator
 
 from jobgate.schema import Severity
 
-from .model import Context, Hit, Rule, pattern, scan, text_detector
+from functools import partial
+
+from .model import Context, Hit, Rule, scan, text_detector
+from .model import pattern as _pattern
 
 __all__ = ["FEMININE", "MASCULINE", "RULES"]
 
 R, W, I = Severity.REJECT, Severity.WARN, Severity.INFO
+
+#: Discrimination patterns are excused inside a non-discrimination statement.
+pattern = partial(_pattern, policy_ok=True)
 
 #: Negation or non-discrimination statement just before a match.
 NEG_CORE = (
@@ -90,15 +96,15 @@ PAIRS = {
     "boucher": "bouchere", "charcutier": "charcutiere", "ouvrier": "ouvriere", "employe": "employee",
     "conseiller": "conseillere", "directeur": "directrice", "animateur": "animatrice", "educateur": "educatrice",
     "formateur": "formatrice", "commercial": "commerciale", "agent": "agente", "hote": "hotesse",
-    "steward": "hotesse", "comptable": "comptable", "assistant": "assistante", "aide-soignant": "aide-soignante",
-    "soignant": "soignante", "menager": "menagere", "nourrice": "nourrice", "gouverneur": "gouvernante",
+    "comptable": "comptable", "assistant": "assistante", "aide-soignant": "aide-soignante",
+    "soignant": "soignante", "menager": "menagere",
     "preparateur": "preparatrice", "operateur": "operatrice", "livreur": "livreuse", "manutentionnaire": "manutentionnaire",
     "plongeur": "plongeuse", "laveur": "laveuse", "repasseur": "repasseuse", "couturier": "couturiere",
     "jardinier": "jardiniere", "gardien": "gardienne", "concierge": "concierge", "acheteur": "acheteuse",
     "negociateur": "negociatrice", "inspecteur": "inspectrice", "controleur": "controleuse", "chef": "cheffe",
     "developpeur": "developpeuse", "ingenieur": "ingenieure", "consultant": "consultante", "charge": "chargee",
     "responsable": "responsable", "receptionniste": "receptionniste", "equipier": "equipiere",
-    "barman": "barmaid", "garcon": "serveuse", "valet": "femme de chambre", "homme": "femme",
+    "barman": "barmaid", "homme": "femme",
 }
 MASCULINE = frozenset(k for k, v in PAIRS.items() if k != v)
 FEMININE = {v: k for k, v in PAIRS.items() if k != v}
@@ -111,11 +117,17 @@ _GENDERED_PHRASES = re.compile(r"\b(homme|femme) (de menage|de chambre|toutes ma
 
 def _gendered_title(ctx: Context) -> Iterator[Hit]:
     title = ctx.texts["title"]
-    if not title or _NEUTRAL_TITLE.search(title) or _r1142(ctx):
+    if not title or _NEUTRAL_TITLE.search(title):
         return
     words = _TITLE_WORD.findall(title)
     present = set(words)
+    if present.isdisjoint(PAIRS) and present.isdisjoint(FEMININE):
+        return
+    if _r1142(ctx):
+        return
     for phrase in _GENDERED_PHRASES.finditer(title):
+        if "homme" in present and "femme" in present:
+            break
         yield Hit("title", phrase.group(0), W, "gendered_title", "Intitulé au seul masculin ou féminin, sans « H/F » ni forme double.")
         return
     for w in words:
@@ -128,8 +140,9 @@ def _gendered_title(ctx: Context) -> Iterator[Hit]:
 
 
 def _sex(ctx: Context) -> Iterator[Hit]:
-    if not _r1142(ctx):
-        yield from scan(ctx, SEX)
+    hits = list(scan(ctx, SEX))
+    if hits and not _r1142(ctx):
+        yield from hits
     yield from _gendered_title(ctx)
 
 
@@ -147,14 +160,14 @@ _NOT_CANDIDATE = (
 _NOT_CANDIDATE_AFTER = r"^\s*(d'experience|d'anciennete|d'existence|de metier|de carriere|de pratique|d'activite|dans (le|la|un|une)|d'expertise|de savoir|en moyenne|et plus d'experience|,? d'experience)"
 _AGE_EXCUSE_BEFORE = before(NEG_CORE, _NOT_CANDIDATE)
 AGE = (
-    pattern(rf"\b(age|agee|ages|agees|age/agee|ages/agees)\s*(:|de|d'au moins|d'au plus|entre|minimum|maximum|max|min|requis|souhaite|de moins de|de plus de)?\s*(de |d'|entre )?(moins de |plus de |au moins |au plus |maximum |minimum |max )?{_AGE_NUM}\s*(ans?)?(\s*(a|-|et|/)\s*{_AGE_NUM}\s*ans)?",
+    pattern(rf"\b(age|agee|ages|agees|age/agee|ages/agees)(\s*(:|-|de|d'au moins|d'au plus|d'|entre|minimum|maximum|maxi|max|min|limite|requis|souhaite|ideal|moins|plus|au|entre))*\s*{_AGE_NUM}\s*(ans?)?(\s*(a|-|et|/)\s*{_AGE_NUM}\s*ans)?",
             "age agee ages agees", unless_before=_AGE_EXCUSE_BEFORE, unless_after=_NOT_CANDIDATE_AFTER, window=80),
     pattern(rf"\b(moins|plus) de {_AGE_NUM} ans\b",
-            "ans", unless_before=_AGE_EXCUSE_BEFORE, unless_after=_NOT_CANDIDATE_AFTER, window=80),
+            "ans", anchors=" ans", unless_before=_AGE_EXCUSE_BEFORE, unless_after=_NOT_CANDIDATE_AFTER, window=80),
     pattern(rf"\b(entre|de) {_AGE_NUM} (et|a) {_AGE_NUM} ans\b|\b{_AGE_NUM} ?(-|/|a) ?{_AGE_NUM} ans\b",
-            "ans", unless_before=_AGE_EXCUSE_BEFORE, unless_after=_NOT_CANDIDATE_AFTER, window=80),
+            "ans", anchors=" ans", unless_before=_AGE_EXCUSE_BEFORE, unless_after=_NOT_CANDIDATE_AFTER, window=80),
     pattern(rf"\b{_AGE_NUM} ans (maximum|max|maxi|au plus|au maximum|au grand maximum|dernier delai)\b|\b(maximum|max|pas plus de|au plus) {_AGE_NUM} ans\b",
-            "ans", unless_before=_AGE_EXCUSE_BEFORE, unless_after=_NOT_CANDIDATE_AFTER, window=80),
+            "ans", anchors=" ans", unless_before=_AGE_EXCUSE_BEFORE, unless_after=_NOT_CANDIDATE_AFTER, window=80),
     pattern(rf"\b(ne|nee|ne/nee|nes|nees) (apres|avant|entre|en|a partir de) (19[4-9]\d|20[01]\d)\b|\bannee de naissance (posterieure|anterieure|apres|avant)",
             "ne nee nes nees naissance"),
     pattern(r"\b(pas de|sans|hors) seniors?\b|\bseniors? s'abstenir\b|\b(jeunes?|juniors?) (uniquement|seulement|exclusivement)\b|\bpas de (personnes? )?(agees|ages|vieux|retraites)\b|\btrop (vieux|age|agee|ages)\b|\bjeune de moins de\b",
@@ -168,10 +181,15 @@ _MIN_AGE = re.compile(rf"\b(?:(?:age|agee|ages|agees|age/agee)\s*(?:minimum|min|
 
 
 def _age(ctx: Context) -> Iterator[Hit]:
-    if ctx.apprenticeship:
+    hits = list(scan(ctx, AGE))
+    if not hits or ctx.apprenticeship:
         return
     legal_18 = _LEGAL_18.search(ctx.all_text) is not None
-    for hit in scan(ctx, AGE):
+    public_post = ctx.contract.public_sector or _PUBLIC_POST.search(ctx.all_text) is not None
+    for hit in hits:
+        if public_post and hit.variant is None:
+            yield Hit(hit.field, hit.evidence, I, "statutory", "Condition d'âge d'un recrutement public (limite statutaire, à vérifier).")
+            continue
         ev = hit.evidence or ""
         m = _MIN_AGE.search(ev)
         if hit.variant is None and m is not None and not re.search(r"\b(moins|maximum|max|maxi|au plus|entre)\b", ev):
@@ -214,9 +232,9 @@ ORIG = (
             "origine souche", unless_before=NEG),
     pattern(r"\bnationalite (francaise|europeenne|etrangere|[a-z]+e) (exigee|obligatoire|requise|imperative|indispensable|uniquement|seulement|exclusivement)\b|\b(de|etre de|etre) nationalite francaise\b|\bnationalite francaise\b",
             "nationalite", unless_before=NEG, unless_after=_NATIONALITY_OK_AFTER),
-    pattern(r"\bpas (de|d') (candidats? |personnes? |profils? )?(etrangers?|etrangeres?|immigres?|maghrebins?|africains?|noirs?|arabes?|asiatiques?|roms?|gens du voyage|musulmans?|juifs?)\b|\b(etrangers|etrangeres) s'abstenir\b",
+    pattern(r"\bpas (de |d')(candidats? |personnes? |profils? )?(etrangers?|etrangeres?|immigres?|maghrebins?|africains?|noirs?|arabes?|asiatiques?|roms?|gens du voyage|musulmans?|juifs?)\b|\b(etrangers|etrangeres) s'abstenir\b",
             "etranger etrangers etrangere etrangeres immigre immigres maghrebin maghrebins africain africains noir noirs arabe arabes asiatique asiatiques rom roms voyage musulman musulmans juif juifs"),
-    pattern(r"\b(alsacien|alsacienne|breton|bretonne|corse|basque|savoyard|savoyarde|francais|francaise|europeen|europeenne|parisien|parisienne|marseillais|marseillaise|local|locale)s? (uniquement|exclusivement|seulement|de preference|exige|exigee)\b|\bisraelite\b",
+    pattern(r"\b(alsacien|alsacienne|breton|bretonne|corse|basque|savoyard|savoyarde|francais|francaise|europeen|europeenne|parisien|parisienne|marseillais|marseillaise)s? (uniquement|exclusivement|seulement|de preference|exige|exigee)\b|\bisraelite\b",
             "uniquement exclusivement seulement preference exige exigee israelite", unless_before=before(NEG_CORE, r"parl\w+|langue|francais|anglais|maitris\w+|courant")),
     pattern(r"\b(couleur de (la )?peau|peau (blanche|claire|noire|mate)|race|ethnie|ethnique|consonance (francaise|etrangere)|nom a consonance|patronyme)\b",
             "couleur peau race ethnie ethnique consonance patronyme", unless_before=NEG),
@@ -226,8 +244,11 @@ ORIG = (
 
 
 def _origin(ctx: Context) -> Iterator[Hit]:
+    hits = list(scan(ctx, ORIG))
+    if not hits:
+        return
     public = ctx.contract.public_sector or _PUBLIC_POST.search(ctx.all_text) is not None
-    for hit in scan(ctx, ORIG):
+    for hit in hits:
         ev = hit.evidence or ""
         if public and "nationalite" in ev or public and hit.variant == "eu_nationality":
             continue
@@ -272,7 +293,7 @@ BELIEF = (
     pattern(r"\b(catholique|musulman|musulmane|juif|juive|chretien|chretienne|protestant|protestante|bouddhiste|athee|croyant|croyante|evangelique)s? (pratiquante?s?|uniquement|exclusivement|de preference|exige|exigee|requis|souhaite|souhaitee|obligatoire|engage|engagee|convaincue?)\b|\b(pratiquant|pratiquante) (de la|d'une|du|la) (religion|foi|culte)\b|\bfoi (catholique|chretienne|musulmane|juive) (exigee|requise|souhaitee|vivante)",
             "catholique musulman musulmane juif juive chretien chretienne protestant protestante bouddhiste athee croyant croyante evangelique pratiquant pratiquante foi",
             unless_before=NEG),
-    pattern(r"\bnon (syndique|syndiquee|syndiques)\b|\bpas (de|d') (syndicalistes?|syndiques|delegues? syndicaux|activites? syndicales?|engagement syndical|appartenance syndicale|militants?|engagement politique|activite politique|opinions? politiques?)\b|\b(sans|aucune?) (appartenance|engagement|activite|affiliation|mandat) (syndical|syndicale|politique)e?\b|\bapolitique (exige|imperatif|obligatoire)|\bsyndicalistes? s'abstenir\b|\b(elus?|mandat electif) s'abstenir\b|\bpas de mandat electif\b",
+    pattern(r"\bnon (syndique|syndiquee|syndiques)\b|\bpas (de |d')(syndicalistes?|syndiques|delegues? syndicaux|activites? syndicales?|engagement syndical|appartenance syndicale|militants?|engagement politique|activite politique|opinions? politiques?)\b|\b(sans|aucune?) (appartenance|engagement|activite|affiliation|mandat) (syndical|syndicale|politique)e?\b|\bapolitique (exige|imperatif|obligatoire)|\bsyndicalistes? s'abstenir\b|\b(elus?|mandat electif) s'abstenir\b|\bpas de mandat electif\b",
             "syndique syndiquee syndiques syndicalistes syndicaliste syndicaux syndicale syndical militant militants politique politiques apolitique elu elus electif",
             unless_before=NEG),
     pattern(r"\b(heterosexuel|heterosexuelle|hetero)s?\b|\b(homosexuels?|gays?|lesbiennes?|lgbt\w*|trans|transgenres?) (s'abstenir|exclus|non acceptes|refuses)\b|\bpas (de|d') (homosexuels?|gays?|lesbiennes?|lgbt\w*|transgenres?)\b|\bbonnes? moeurs\b|\bvie privee (irreprochable|exemplaire)",
@@ -307,7 +328,7 @@ LANG = (
 
 # ---------------------------------------------------------------------------- DISC-ECON
 ECON = (
-    pattern(r"\bpas (de|d') (beneficiaires? (du |des )?(rsa|minima sociaux|aah|cmu)|rsa|rmistes?|chomeurs?|demandeurs? d'emploi (de longue duree)?|personnes? (surendettees?|en difficulte|precaires?|fichees?)|interdits? bancaires?|fichage (banque de france|bancaire))\b|\b(rsa|rmistes?|chomeurs?( de longue duree)?|beneficiaires? (du )?rsa|demandeurs d'emploi de longue duree|surendettes?) s'abstenir\b|\bhors (personnes )?surendettees?\b|\bnon (fiche|fichee) (a la )?banque de france\b|\bsans (dettes?|credit en cours|interdit bancaire)\b",
+    pattern(r"\bpas (de |d')(beneficiaires? (du |des )?(rsa|minima sociaux|aah|cmu)|rsa|rmistes?|chomeurs?|demandeurs? d'emploi (de longue duree)?|personnes? (surendettees?|en difficulte|precaires?|fichees?)|interdits? bancaires?|fichage (banque de france|bancaire))\b|\b(rsa|rmistes?|chomeurs?( de longue duree)?|beneficiaires? (du )?rsa|demandeurs d'emploi de longue duree|surendettes?) s'abstenir\b|\bhors (personnes )?surendettees?\b|\b(personnes? )?surendettee?s? s'abstenir\b|\bnon (fiche|fichee) (a la )?banque de france\b|\bsans (dettes?|credit en cours|interdit bancaire)\b",
             "rsa rmiste rmistes chomeur chomeurs demandeurs demandeur surendettees surendettee surendettes personnes bancaire bancaires fichage fiche fichee dettes dette credit interdit"),
 )
 
@@ -336,9 +357,8 @@ DATA = (
 
 
 def _data(ctx: Context) -> Iterator[Hit]:
-    regulated = _REGULATED_JOB.search(ctx.texts["title"] + "\n" + ctx.texts["description"]) is not None
     for hit in scan(ctx, DATA):
-        if hit.variant == "criminal_record" and regulated:
+        if hit.variant == "criminal_record" and _REGULATED_JOB.search(ctx.texts["title"] + "\n" + ctx.texts["description"]):
             continue
         yield hit
 
@@ -347,9 +367,9 @@ _data.patterns = DATA  # type: ignore[attr-defined]
 
 
 def _appearance(ctx: Context) -> Iterator[Hit]:
-    if _r1142(ctx):
-        return
-    yield from scan(ctx, APP)
+    hits = list(scan(ctx, APP))
+    if hits and not _r1142(ctx):
+        yield from hits
 
 
 _appearance.patterns = APP  # type: ignore[attr-defined]

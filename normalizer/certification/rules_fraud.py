@@ -16,12 +16,12 @@ __all__ = ["RULES", "premium_number"]
 
 R, W, I = Severity.REJECT, Severity.WARN, Severity.INFO
 
-_FREE = before(r"aucuns? (frais|participation|cout)|pas de (frais|participation|cout)|sans (frais|participation|cout|aucun)|\bni\b|gratuit\w*|rembours\w*|pris en charge|prise en charge")
-_FREE_AFTER = r"^[^.\n]{0,40}\b(offert\w*|gratuit\w*|rembourse\w*|pris en charge|prise en charge|a la charge de (l'employeur|l'entreprise|la societe)|par l'employeur|par l'entreprise|finance\w* par (l'employeur|l'entreprise|nos soins|l'opco))"
+_FREE = r"(\b(aucuns?|pas de|sans|ni|zero|jamais de?)\s*$)|" + before(r"aucuns? (frais|participation|cout)|pas de (frais|participation|cout)|sans (frais|participation|cout|aucun)|\bni\b|gratuit\w*|pris en charge|prise en charge")
+_FREE_AFTER = r"^[^.\n]{0,40}\b(offert\w*|gratuit\w*|ne (sera|seront|sont) (jamais )?(demande|exige|reclame)|pris en charge|prise en charge|a la charge de (l'employeur|l'entreprise|la societe)|par l'employeur|par l'entreprise|finance\w* par (l'employeur|l'entreprise|nos soins|l'opco))"
 FEES = (
     pattern(r"\b(frais|droits?) (de dossier|d'inscription|de candidature|de recrutement|d'adhesion|de selection|de traitement|d'ouverture de dossier|de gestion de (votre )?(dossier|candidature))\b",
             "frais droit droits", unless_before=_FREE, unless_after=_FREE_AFTER),
-    pattern(r"\bparticipation (aux|a vos|de \d+ ?(€|e|euros?)) ?(frais)?\b[^.\n]{0,30}\b(recrutement|formation|dossier|inscription|demarrage|materiel|kit)|\bparticipation aux frais de (recrutement|dossier|formation|selection)\b",
+    pattern(r"\bparticipation (financiere )?(de \d+ ?(€|e|eur|euros?) )?(aux|a vos) frais (de |d')(recrutement|dossier|formation|selection|inscription|demarrage|materiel|kit|candidature)\b|\bparticipation (financiere )?(du candidat|de \d+ ?(€|e|eur|euros?) (au|pour le) (recrutement|dossier|kit|demarrage))",
             "participation", unless_before=_FREE, unless_after=_FREE_AFTER),
     pattern(r"\b(cheque|depot) de (caution|garantie)\b|\bcaution (de \d+|a (verser|regler|deposer)|obligatoire|demandee|exigee)\b",
             "caution garantie", unless_before=_FREE),

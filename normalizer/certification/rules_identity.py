@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
 from jobgate.schema import ContractType, Severity, Visibility
@@ -32,6 +33,8 @@ def _siret(ctx: Context) -> Iterator[Hit]:
         return
     if value in DUMMY_SIRETS or len(set(value)) == 1:
         yield Hit("employer.siret", raw, R, "dummy", "SIRET fictif (valeur de remplissage).")
+    elif len(value) == 9 and stdnum_siren.is_valid(value):
+        yield Hit("employer.siret", raw, W, "siren_only", "SIREN (9 chiffres) fourni à la place du SIRET de l'établissement.")
     elif not stdnum_siret.is_valid(value):
         yield Hit("employer.siret", raw, R, "invalid", "SIRET invalide (14 chiffres, clé de Luhn).")
 
@@ -59,13 +62,19 @@ def _temp_agency(ctx: Context) -> Iterator[Hit]:
             (ctx.offer.contract.original or "").lower()
         ) is not None
     name = (ctx.offer.employer.name or "").strip()
-    if not name:
+    if not name and ctx.offer.diffusion.visibility is not Visibility.ANONYME:
         yield Hit("employer.name", naf or None, message="Agence d'intérim sans nom d'agence.")
     elif not disclosed:
-        yield Hit("description", naf or None, message="Offre d'une agence d'intérim sans mention de sa qualité d'ETT.")
+        if ctx.contract_type in (ContractType.CDI, ContractType.CDD, ContractType.SAISONNIER, ContractType.APPRENTISSAGE,
+                                 ContractType.PROFESSIONNALISATION, ContractType.INSERTION):
+            # Not a temporary-work offer: the agency recruits as a placement agency (or
+            # for itself); L5332-3 is about temporary work, so this is for review only.
+            yield Hit("description", naf or None, W, "placement", "Agence d'emploi (NAF 78.20) : qualité d'ETT non mentionnée (recrutement hors intérim).")
+        else:
+            yield Hit("description", naf or None, message="Offre d'une agence d'intérim sans mention de sa qualité d'ETT.")
 
 
-_POSTCODE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-5]|97[1-6])\d{3}$")
+_POSTCODE = re.compile(r"^(?:(?:0[1-9]|[1-8]\d|9[0-5])\d{3}|97[1-8]\d{2})$")
 _INSEE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-5]|2[ab])\d{3}$|^97[1-6]\d{2}$", re.I)
 
 
@@ -88,10 +97,19 @@ def _place(ctx: Context) -> Iterator[Hit]:
     if not has_any:
         yield Hit("place", None, message="Lieu de travail absent.")
         return
+    other = bool(p.city or p.label or p.latitude is not None)
     if pc and not _POSTCODE.match(pc):
-        yield Hit("place.postcode", pc, message="Code postal invalide.")
+        if pc.startswith("99") or pc.startswith("98"):
+            yield Hit("place.postcode", pc, W, "abroad", "Code de lieu hors France métropolitaine et DROM (99xxx/98xxx).")
+        elif other or (insee and _INSEE.match(insee)):
+            yield Hit("place.postcode", pc, W, "invalid_postcode", "Code postal invalide (lieu donné par ailleurs).")
+        else:
+            yield Hit("place.postcode", pc, message="Code postal invalide.")
     if insee and not _INSEE.match(insee):
-        yield Hit("place.insee", insee, message="Code commune INSEE invalide.")
+        if other or (pc and _POSTCODE.match(pc)):
+            yield Hit("place.insee", insee, W, "invalid_insee", "Code commune INSEE invalide (lieu donné par ailleurs).")
+        else:
+            yield Hit("place.insee", insee, message="Code commune INSEE invalide.")
     if (
         pc and insee and _POSTCODE.match(pc) and _INSEE.match(insee)
         and _dept_of_postcode(pc) != _dept_of_insee(insee)

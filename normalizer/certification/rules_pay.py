@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from jobgate.schema import ContractType, Severity
 
-from .model import Context, Hit, Rule, pattern, scan
+from .model import Context, Hit, Rule, matches, pattern, scan
 from .wages import LEGAL_HOURS_PER_MONTH, Minimum, gratification, smic
 
 __all__ = ["RULES", "hourly_equivalent"]
@@ -66,10 +66,12 @@ def hourly_equivalent(ctx: Context) -> tuple[float, str, bool] | None:
 _TEXT_HOURLY = pattern(
     r"(?<![\d,.])(\d{1,2}(?:[.,]\d{1,2})?) ?(?:€|e|eur|euros?) ?(bruts?|nets?)? ?(?:de l'heure|par heure|l'heure|/ ?h(?:eure)?\b|de l'h\b|brut de l'heure|net de l'heure|brut/h|net/h|bruts? horaires?|nets? horaires?|horaires? bruts?)",
     "heure h horaire horaires",
+    anchors="eur|heure|/h|horaire",
 )
 _TEXT_MONTHLY = pattern(
     r"(?<![\d,.])(\d{3}|\d[ .]?\d{3})(?:[.,]\d{1,2})? ?(?:€|e|eur|euros?) ?(bruts?|nets?)? ?(?:par mois|/ ?mois|mensuels?|bruts? mensuels?|nets? mensuels?|bruts? par mois|nets? par mois)\b",
     "mois mensuel mensuels",
+    anchors="mois|mensuel",
 )
 _FULL_TIME = re.compile(r"\b(temps plein|35 ?h|35 heures|temps complet|plein temps)\b")
 
@@ -83,39 +85,46 @@ def _smic(ctx: Context) -> Iterator[Hit]:
     floor = smic(when, mayotte=mayotte)
     if floor is None:
         return
+    candidates: list[tuple[float, str, bool, str]] = []
+    got = hourly_equivalent(ctx)
+    if got is not None:
+        candidates.append((*got, "salary"))
+    candidates.extend(_scan_amounts(ctx))
+    low = [c for c in candidates if 1 <= c[0] < floor.hourly * (1 - TOLERANCE)]
+    if not low:
+        return
     intern = ctx.internship
     apprentice = ctx.apprenticeship and (
         ctx.contract_type in (ContractType.APPRENTISSAGE, ContractType.PROFESSIONNALISATION)
         or _APPRENTICE_PAY.search(ctx.texts["title"] + "\n" + ctx.texts["salary"]) is not None
     )
     minor = _MINOR.search(ctx.all_text) is not None
-    candidates: list[tuple[float, str, bool, str]] = []
-    got = hourly_equivalent(ctx)
-    if got is not None:
-        candidates.append((*got, "salary"))
-    for hit in _scan_amounts(ctx):
-        candidates.append(hit)
-    for hourly, how, certain, field in candidates:
+    for hourly, how, certain, field in low:
         yield from _judge(ctx, hourly, how, certain, field, floor, intern, apprentice, minor)
 
 
 def _scan_amounts(ctx: Context) -> Iterator[tuple[float, str, bool, str]]:
-    full = _FULL_TIME.search(ctx.all_text) is not None or ctx.offer.working_time.full_time is True
-    for name in ("description", "salary"):
+    wt = ctx.offer.working_time
+    full = wt.full_time is True or (wt.full_time is None and _FULL_TIME.search(ctx.all_text) is not None)
+    month_hours = wt.hours_per_week * 52 / 12 if wt.hours_per_week else LEGAL_HOURS_PER_MONTH
+    s = ctx.offer.salary
+    names = ("description",) if s.min is not None or s.yearly_min is not None else ("description", "salary")
+    for name in names:
         text = ctx.texts[name]
         if not text:
             continue
         if not _TEXT_HOURLY.triggers.isdisjoint(ctx.words):
-            for m in _TEXT_HOURLY.regex.finditer(text):
+            for m in matches(_TEXT_HOURLY, text):
                 value = float(m.group(1).replace(",", "."))
                 net = (m.group(2) or "").startswith("net")
                 yield (value / NET_TO_GROSS if net else value, m.group(0), not net, name)
         if not _TEXT_MONTHLY.triggers.isdisjoint(ctx.words):
-            for m in _TEXT_MONTHLY.regex.finditer(text):
+            for m in matches(_TEXT_MONTHLY, text):
                 value = float(re.sub(r"[ .]", "", m.group(1)))
                 net = (m.group(2) or "").startswith("net")
-                hourly = value / LEGAL_HOURS_PER_MONTH
-                yield (hourly / NET_TO_GROSS if net else hourly, m.group(0), full and not net, name)
+                hourly = value / month_hours
+                certain = (full or wt.hours_per_week is not None) and not net
+                yield (hourly / NET_TO_GROSS if net else hourly, m.group(0), certain, name)
 
 
 def _judge(
@@ -155,9 +164,9 @@ def _no_salary(ctx: Context) -> Iterator[Hit]:
 
 
 WORKTIME = (
-    pattern(r"\b(4[9]|[5-9]\d) ?(h|heures)(/| par | a la |/ la )?semaines?\b", "h heures"),
-    pattern(r"\b(journees?|jours?|postes?|shifts?|services?) de (1[3-9]|2\d) ?(h|heures)\b", "h heures"),
-    pattern(r"\b(journees?|jours?|postes?|shifts?|services?) de (1[12]) ?(h|heures)\b", "h heures", severity=I, variant="long_days"),
+    pattern(r"\b(4[9]|[5-9]\d) ?(h|heures)(/| par | a la |/ la )?semaines?\b", "semaine semaines", anchors="semaine"),
+    pattern(r"\b(journees?|jours?|postes?|shifts?|services?) de (1[3-9]|2\d) ?(h|heures)\b", "h heures", anchors="de 1|de 2"),
+    pattern(r"\b(journees?|jours?|postes?|shifts?|services?) de (1[12]) ?(h|heures)\b", "h heures", anchors="de 1", severity=I, variant="long_days"),
     pattern(r"\bcdd (de |d'une duree de )?(19|2\d|3\d) mois\b", "cdd"),
 )
 

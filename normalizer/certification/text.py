@@ -15,28 +15,23 @@ import unicodedata
 __all__ = ["feminine", "normalise_text", "sentence_window", "tokens"]
 
 
-def _build_table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for cp in range(0x80, 0x250):
-        ch = chr(cp)
-        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-        if base != ch and base.isascii() and base:
-            table[cp] = base
-    table.update(
-        {
-            ord("œ"): "oe", ord("Œ"): "oe", ord("æ"): "ae", ord("Æ"): "ae", ord("ß"): "ss",
-            ord("’"): "'", ord("‘"): "'", ord("`"): "'", ord("´"): "'", ord("ʼ"): "'",
-            ord("«"): '"', ord("»"): '"', ord("“"): '"', ord("”"): '"', ord("„"): '"',
-            ord("–"): "-", ord("—"): "-", ord("‐"): "-", ord("‑"): "-", ord("−"): "-",
-            ord("\xa0"): " ", ord("\u202f"): " ", ord("\u2009"): " ", ord("\u200b"): "",
-            ord("•"): "·", ord("∙"): "·", ord("⋅"): "·", ord("‧"): "·",
-            ord("…"): "...", ord("²"): "2", ord("°"): " ",
-        }
-    )
-    return table
+_MIDDOT = "\x07"  # placeholder for the inclusive-writing middle dot (survives ASCII folding)
+_SPECIALS = {
+    "œ": "oe", "æ": "ae", "ß": "ss", "€": " eur ", "’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'",
+    "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-",
+    "\xa0": " ", "\u202f": " ", "\u2009": " ", "\u200b": "", "·": _MIDDOT, "•": _MIDDOT, "∙": _MIDDOT,
+    "⋅": _MIDDOT, "‧": _MIDDOT, "…": "...", "°": " ", "²": "2",
+}
+_SPECIAL_RX = re.compile("|".join(re.escape(k) for k in _SPECIALS))
 
 
-_TABLE = _build_table()
+def _fold(s: str) -> str:
+    """Map the few meaningful non-ASCII characters, then drop accents and the rest."""
+    s = _SPECIAL_RX.sub(lambda m: _SPECIALS[m.group(0)], s)
+    if s.isascii():
+        return s
+    return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
+
 
 # Suffixes accepted after a "·" or "(" (unambiguous separators) and after "." or "/"
 # (ambiguous: "clients.les", "km/h"), where the list is shorter.
@@ -45,13 +40,15 @@ _SUFFIX_ANY = (
     "lles|lle|les|le|ttes|tte|tes|te|ives|ive|ves|ve|sses|sse|esses|esse|ses|se|es|e|fe|ice|eures|eure|s"
 )
 _SUFFIX_DOT = "euses|euse|rices|rice|trices|trice|eres|ere|iennes|ienne|nne|ne|ive|ives|es|e|se|eure|lle|tte"
+# Starts with the separator (so the regex engine can jump between candidates), then
+# checks that two letters precede it; the base word is found by scanning back.
 _INCLUSIVE = re.compile(
-    rf"\b([a-z]{{2,}})(?:·({_SUFFIX_ANY})(?:·(s))?\b|\(({_SUFFIX_ANY})\)(?:\((s)\)|(s)\b)?"
-    rf"|[./]({_SUFFIX_DOT})(?:[.·](s))?\b)"
+    rf"(?:\x07|\(|[./])(?<=[a-z][a-z].)"
+    rf"(?:(?<=\x07)({_SUFFIX_ANY})(?:\x07(s))?\b|(?<=\()({_SUFFIX_ANY})\)(?:\((s)\)|(s)\b)?"
+    rf"|(?<=[./])({_SUFFIX_DOT})(?:[.\x07](s))?\b)"
 )
-_HSPACE = re.compile(r"[^\S\n]+")
-_NEWLINES = re.compile(r" ?\n[\s]*")
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+_WORD_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
+_TO_SPACE = str.maketrans({chr(c): " " for c in range(128) if chr(c) not in _WORD_CHARS})
 
 
 def feminine(base: str, suffix: str) -> str:
@@ -83,13 +80,29 @@ def feminine(base: str, suffix: str) -> str:
     return base + suffix
 
 
-def _unfold(m: re.Match[str]) -> str:
-    base = m.group(1)
-    suffix = m.group(2) or m.group(4) or m.group(7)
-    plural = m.group(3) or m.group(5) or m.group(6) or m.group(8) or ""
-    if suffix == "s":  # "candidat(s)": plural only, nothing to unfold
-        return base + "s"
-    return f"{base}{plural}/{feminine(base, suffix)}{plural}"
+def _unfold(s: str) -> str:
+    out: list[str] = []
+    last = 0
+    for m in _INCLUSIVE.finditer(s):
+        end = m.start()
+        start = end
+        while start > 0 and "a" <= s[start - 1] <= "z":
+            start -= 1
+        if start < last:
+            continue
+        base = s[start:end]
+        suffix = m.group(1) or m.group(3) or m.group(6)
+        plural = m.group(2) or m.group(4) or m.group(5) or m.group(7) or ""
+        out.append(s[last:start])
+        if suffix == "s":  # "candidat(s)": plural only, nothing to unfold
+            out.append(base + "s")
+        else:
+            out.append(f"{base}{plural}/{feminine(base, suffix)}{plural}")
+        last = m.end()
+    if not out:
+        return s
+    out.append(s[last:])
+    return "".join(out)
 
 
 def normalise_text(text: str | None) -> str:
@@ -100,18 +113,20 @@ def normalise_text(text: str | None) -> str:
     """
     if not text:
         return ""
-    s = text.lower().translate(_TABLE)
-    if "·" in s or "(" in s or "." in s or "/" in s:
-        s = _INCLUSIVE.sub(_unfold, s)
-    s = _HSPACE.sub(" ", s)
-    if "\n" in s:
-        s = _NEWLINES.sub("\n", s)
-    return s.strip()
+    s = _fold(text.lower())
+    if "(" in s or "." in s or "/" in s or _MIDDOT in s:
+        s = _unfold(s)
+        if _MIDDOT in s:
+            s = s.replace(_MIDDOT, ".")
+    if "\n" in s or "\r" in s:
+        lines = (" ".join(line.split()) for line in s.splitlines())
+        return "\n".join(line for line in lines if line)
+    return " ".join(s.split())
 
 
 def tokens(text: str) -> set[str]:
     """Return the set of alphanumeric words of a normalised text."""
-    return set(_NON_WORD.sub(" ", text).split())
+    return set(text.translate(_TO_SPACE).split())
 
 
 _BOUNDARY = re.compile(r"[.!?;\n]")
