@@ -44,7 +44,7 @@ from jobgate.schema import (  # noqa: E402
     Visibility,
     WorkingTime,
 )
-from normalizer.certification import certify  # noqa: E402
+from normalizer.certification import PartnerContract, certify  # noqa: E402
 from normalizer.certification.testing import load_fixtures, offer_from_fixture  # noqa: E402
 
 SHARED = Path("/work/shared")
@@ -179,7 +179,7 @@ def partner_offers() -> Iterator[tuple[str, CanonicalOffer]]:
     for i, j in enumerate(root.iter("job")):
         yield "kelio", _offer("kelio", i, title=_text(j, "name"), desc=_text(j, "html_description"),
                               company=_text(j, "company/name"), postcode=_text(j, "address/postal_code"),
-                              city=_text(j, "address/city"), published=_dt(_text(j, "created_at") or _text(j, "published_at")),
+                              city=_text(j, "address/city"), published=None,  # the feed has no job date (created_at is the company's)
                               contract=_text(j, "job_type"))
     root = etree.parse(str(s / "partner_xml/apec_export_offres.xml")).getroot()
     for i, j in enumerate(root.iter("Offre_emploi")):
@@ -195,10 +195,10 @@ def partner_offers() -> Iterator[tuple[str, CanonicalOffer]]:
                             published=_dt(_text(j, "creationDate")), contract=_text(j, "contractType"))
     d = json.loads((s / "partner_json/decathlon_ads.json").read_text("utf-8"))
     for i, a in enumerate(d["ads"]):
-        addr = a.get("address") or {}
+        addr = (a.get("address") or {}).get("parts") or {}
         yield "decathlon", _offer("decathlon", i, title=a.get("title"),
                                   desc=(a.get("description") or "") + "\n" + (a.get("profile") or ""),
-                                  company="Decathlon", postcode=str(addr.get("postal_code") or "") or None,
+                                  company="Decathlon", postcode=str(addr.get("zip") or "") or None,
                                   city=addr.get("city"), published=_dt(a.get("published_at")),
                                   contract=a.get("contract_type"), salary=str(a.get("salary") or "") or None)
     d = json.loads((s / "partner_json/francetravail_careers_talentsoft_offer.json").read_text("utf-8"))
@@ -206,9 +206,9 @@ def partner_offers() -> Iterator[tuple[str, CanonicalOffer]]:
         yield "ft_careers", _offer("ft_careers", i, title=a.get("title"),
                                    desc=_plain(a.get("description1")) + "\n" + _plain(a.get("description2")),
                                    company=a.get("organisationName") or "France Travail",
-                                   city=str(a.get("geographicalLocation") or "") or None,
+                                   city=" ".join(x.get("label", "") for x in (a.get("region") or []) + (a.get("department") or [])) or None,
                                    published=_dt(a.get("startPublicationDate")),
-                                   contract=(a.get("contractType") or {}).get("label"), salary=str(a.get("salaryRange") or "") or None)
+                                   contract=(a.get("contractType") or {}).get("label"), salary=(a.get("salaryRange") or {}).get("label"))
     root = etree.parse(str(s / "rss/monster_rss_items.xml")).getroot()
     for i, j in enumerate(root.iter("item")):
         yield "monster", _offer("monster", i, title=_text(j, "title"), desc=_text(j, "JobBody"),
@@ -334,7 +334,9 @@ def main(argv: Iterable[str] | None = None) -> None:
     for name, offers in groups.items():
         newest = max((o.dates.published for o in offers if o.dates.published), default=None)
         ref = newest.date() + timedelta(days=1) if newest else date(2026, 11, 22)
-        cs = [certify(o, today=ref) for o in offers]
+        # Feeds that carry no job date get the matching partner contract (FORM-01 is then a WARN).
+        contract = PartnerContract(dated_by_feed=name != "kelio")
+        cs = [certify(o, today=ref, contract=contract) for o in offers]
         summarise(f"  partner sample {name}", cs)
         all_p += offers
         all_c += cs

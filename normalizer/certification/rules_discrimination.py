@@ -77,7 +77,7 @@ SEX = (
     pattern(rf"\b{_WHO} (uniquement|seulement|exclusivement|de preference|obligatoirement|exige|exigee|imperativement|souhaite|souhaitee)\b",
             "uniquement seulement exclusivement preference obligatoirement exige exigee imperativement souhaite souhaitee",
             unless_before=NEG),
-    pattern(rf"\b(uniquement|seulement|exclusivement|que) (des |les |aux |a des )?{_WHO}\b(?! (ou|et) )", "homme femme hommes femmes filles garcons fille garcon",
+    pattern(rf"\b((uniquement|seulement|exclusivement) (des |les |aux |a des )?|que (des|les) ){_WHO}\b(?! (ou|et|/) )(?! ?(de|d') (menage|chambre|entretien|service))", "homme femme hommes femmes filles garcons fille garcon",
             unless_before=NEG),
     pattern(r"\b(reserve|reservee|reserves|reservees|destine|destinee|ouvert|ouverte|limite|limitee) (uniquement |exclusivement |seulement )?(aux|a des|a une?) (hommes|femmes|filles|garcons|homme|femme)\b(?! (et|ou) )",
             "reserve reservee reserves reservees destine destinee ouvert ouverte limite limitee", unless_before=NEG),
@@ -155,6 +155,7 @@ _NOT_CANDIDATE = (
     r"usagers?|clients?|adolescents?|mineurs?|seniors?|retraites?|depuis|existe|existence|cree|creee|fondee?|"
     r"entreprise|societe|groupe|maison|experience|anciennete|pendant|durant|il y a|pres de|plus de \d+ ans d|"
     r"vehicules?|materiel|batiments?|immeubles?|arbres?|vins?|garantie|age moyen|moyenne d'age|accueill\w*|"
+    r"aventure|histoire|(qui|elle|il|nous) a (deja )?|a deja|fete|anniversaire|"
     r"tranche d'age|publics?|jeunes|personnes|adultes|femmes|hommes|population"
 )
 _NOT_CANDIDATE_AFTER = r"^\s*(d'experience|d'anciennete|d'existence|de metier|de carriere|de pratique|d'activite|dans (le|la|un|une)|d'expertise|de savoir|en moyenne|et plus d'experience|,? d'experience)"
@@ -209,27 +210,31 @@ _age.patterns = AGE  # type: ignore[attr-defined]
 
 # ---------------------------------------------------------------------------- DISC-FAM
 FAM = (
-    pattern(r"\b(celibataire|celibataires|marie|mariee|maries|mariees|marie/mariee|divorce|divorcee|en couple|pacse|pacsee)\b(?! (de preference|souhaite|exige|uniquement|ideal))?",
-            "celibataire celibataires marie mariee maries mariees divorce divorcee couple pacse pacsee",
-            unless_before=before(NEG_CORE, r"statut|situation|salaries|collaborateurs|equipes?|employes|regime"),
-            unless_after=r"^\s*(ou |et |/|,? (parent|avec|sans enfant))"),
+    pattern(r"\bcelibataires?\b(?! geographique)|\bmaries?/mariees?\b|\b(etre|etes|soit|candidate?s?|personne|profil|homme|femme|couple) (marie|mariee|maries|mariees|divorce|divorcee|pacse|pacsee)\b|\b(marie|mariee|maries|mariees|pacse|pacsee) (de preference|souhaite|souhaitee|exige|exigee|uniquement|ideal|ideale|avec enfants?|sans enfants?|de preference)\b",
+            "celibataire celibataires marie mariee maries mariees divorce divorcee pacse pacsee",
+            unless_before=before(NEG_CORE, r"statut|situation|salaries|collaborateurs|equipes?|employes|regime|sainte?|saint")),
     pattern(r"\b(sans|pas d'|pas de|aucun) (enfants?|contraintes? familiales?|charges? de famille|attaches? familiales?|obligations? familiales?|vie de famille)\b",
             "enfant enfants familiale familiales famille", unless_before=NEG),
     pattern(r"\b(mere|pere|maman|papa) de famille\b|\bjeune (maman|papa|mere|pere)\b|\bmere au foyer\b",
             "mere pere maman papa foyer", unless_before=NEG),
     pattern(r"\b(pas de|sans|aucun|non) (projet de |desir de |)(grossesse|maternite|bebe|enfant a venir|conge maternite|conge parental)\b|\b(enceinte|enceintes) s'abstenir\b|\bnon enceinte\b|\bpas enceinte\b|\bgrossesse (en cours|envisagee)? ?(exclue?|s'abstenir|incompatible)",
             "grossesse maternite bebe enceinte enceintes parental enfant"),
-    pattern(r"\bsituation (familiale|maritale|matrimoniale) (stable|exigee|a preciser|a indiquer|requise)\b|\bnombre d'enfants\b",
+    pattern(r"\bsituation (familiale|maritale|matrimoniale) (stable|exigee|a preciser|a indiquer|requise)\b|\b(votre|vos|indiquer le|preciser le) nombre d'enfants\b|\bnombre d'enfants a (charge|preciser|indiquer)\b",
             "familiale maritale matrimoniale enfants"),
 )
 
 # ---------------------------------------------------------------------------- DISC-ORIG
+#: People the job serves (describing them is not a criterion on the candidate).
+_SERVED_PEOPLE = (
+    r"publics?|stagiaires|beneficiaires|personnes|salaries|apprenants|eleves|clients|clientele|patients|"
+    r"residents|familles|population|usagers|jeunes|enfants|adultes|accompagn\w*|accueill\w*|produits?|cuisine|vins?"
+)
 _NATIONALITY_OK_AFTER = r"^[^.\n]{0,40}\b(ou (ue|union|titre|autorisation|ressortissant|d'un etat|europeenne|eee|permis|carte)|ou d'un (etat|pays)|ou equivalent)"
 ORIG = (
     pattern(r"\btype (europeen|europeenne|africain|africaine|maghrebin|maghrebine|asiatique|caucasien|caucasienne|arabe|nordique|mediterraneen|latin)\b|\bnon (typee?|typees?)\b|\bpersonne non typee\b",
             "type typee typees typer"),
     pattern(r"\b(d'origine|origine) (francaise|europeenne|africaine|maghrebine|asiatique|etrangere|arabe|portugaise|italienne|polonaise|chinoise)\b|\bde souche\b|\bfrancais de souche\b",
-            "origine souche", unless_before=NEG),
+            "origine souche", unless_before=before(NEG_CORE, _SERVED_PEOPLE)),
     pattern(r"\bnationalite (francaise|europeenne|etrangere|[a-z]+e) (exigee|obligatoire|requise|imperative|indispensable|uniquement|seulement|exclusivement)\b|\b(de|etre de|etre) nationalite francaise\b|\bnationalite francaise\b",
             "nationalite", unless_before=NEG, unless_after=_NATIONALITY_OK_AFTER),
     pattern(r"\bpas (de |d')(candidats? |personnes? |profils? )?(etrangers?|etrangeres?|immigres?|maghrebins?|africains?|noirs?|arabes?|asiatiques?|roms?|gens du voyage|musulmans?|juifs?)\b|\b(etrangers|etrangeres) s'abstenir\b",
@@ -265,9 +270,10 @@ HEALTH = (
             "sante valide valides handicap handicaps handicape handicapes rqth",
             unless_before=before(NEG_CORE, r"prevention|securite|sante et|qualite de vie|mutuelle|protection|prendre soin|preserv\w+|promotion|veiller|bien-etre|accompagn\w*|situation de|prise en charge"),
             unless_after=r"^\s*(n'est|ne sont|ne constitue|et securite|au travail|des (salaries|collaborateurs|personnes|patients|residents|enfants)|de nos|physique et mentale|publique|mentale)"),
-    pattern(r"\b(aucun|pas de|sans|jamais eu de|exempt de) (probleme|souci|antecedent|trouble|pathologie|maladie|traitement|arret maladie|restriction medicale)s? (de sante|de dos|medicaux?|medicales?|cardiaques?|chroniques?|psychologiques?|psychiatriques?|physiques?|de (la )?vue)\b|\bnon (diabetique|epileptique|asthmatique|allergique)s?\b|\bpas (d'|de )(arrets? maladie|maladie chronique|allergie)",
+    pattern(r"\b(aucun|pas de|sans|jamais eu de|exempt de) (probleme|souci|antecedent|trouble|pathologie|maladie|traitement|arret maladie|restriction medicale)s? (de sante|de dos|medicaux?|medicales?|cardiaques?|chroniques?|psychologiques?|psychiatriques?|physiques?|de (la )?vue)\b|\bnon (diabetique|epileptique|asthmatique)s?\b|\bpas (d'|de )(arrets? maladie|maladie chronique)",
             "probleme souci antecedent trouble pathologie maladie traitement medicale diabetique epileptique asthmatique allergique allergie arret arrets",
             unless_before=NEG),
+    pattern(r"\bnon allergiques?\b|\bpas (d'|de )allergies?\b", "allergique allergiques allergie allergies", severity=W, variant="allergy"),
     pattern(r"\b(bonne|excellente|parfaite) (condition|forme|resistance) physique\b|\bresistance physique\b|\bport de charges lourdes\b|\bphysiquement (apte|resistant|resistante|robuste)\b|\b(robuste|costaud|costaude)\b",
             "physique lourdes physiquement robuste costaud costaude", severity=W, variant="physical",
             unless_after=r"^[^.\n]{0,30}\b(jusqu'a|\d+ ?kg|kilos?|maximum|max|limite|aide|aides|materiel|manutention assistee)"),

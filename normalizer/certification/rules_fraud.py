@@ -23,7 +23,7 @@ FEES = (
             "frais droit droits", unless_before=_FREE, unless_after=_FREE_AFTER),
     pattern(r"\bparticipation (financiere )?(de \d+ ?(€|e|eur|euros?) )?(aux|a vos) frais (de |d')(recrutement|dossier|formation|selection|inscription|demarrage|materiel|kit|candidature)\b|\bparticipation (financiere )?(du candidat|de \d+ ?(€|e|eur|euros?) (au|pour le) (recrutement|dossier|kit|demarrage))",
             "participation", unless_before=_FREE, unless_after=_FREE_AFTER),
-    pattern(r"\b(cheque|depot) de (caution|garantie)\b|\bcaution (de \d+|a (verser|regler|deposer)|obligatoire|demandee|exigee)\b",
+    pattern(r"\bcheque de caution\b|\b(caution|depot de garantie) (de \d+|a (verser|regler|deposer|fournir)|obligatoire|demandee?|exigee?|(a|lors de) l'(entretien|embauche|inscription))\b",
             "caution garantie", unless_before=_FREE),
     pattern(r"\b(kit|pack|stock|materiel|tenue|formation|licence|abonnement) (de demarrage |de depart |initial |obligatoire )?(a (acheter|payer|regler|financer|votre charge)|payant|payante|a vos frais|a la charge du (candidat|salarie))\b|\bformation (payante|a vos frais|a financer) (obligatoire|prealable|avant)",
             "kit pack stock materiel tenue formation licence abonnement", unless_before=_FREE),
@@ -33,7 +33,7 @@ FEES = (
 
 _PHONE = re.compile(r"(?<![\d])(?:\+ ?33 ?\(?0?\)? ?|0033 ?|0)8(?:[ .-]?\d){8}(?!\d)")
 _SMS = pattern(
-    r"\b(sms|texto|envoyez?|envoie|tapez)\b[^.\n]{0,30}\b(au|le) ([3-8]\d ?\d{3})\b|\b(3615|3617|3618|3668)\b",
+    r"\b(sms|texto|envoyez?|envoie|tapez)\b[^.\n]{0,30}\b(au|le) ([3-8]\d ?\d{3})\b(?! [a-z]+ (cedex|france))|\b(appelez|composez|tapez) (le )?(3615|3617|3618|3668)\b",
     "sms texto envoyez envoyer envoie tapez 3615 3617 3618 3668",
 )
 
@@ -69,7 +69,7 @@ MLM = (
 )
 
 UNDECLARED = (
-    pattern(r"\b(paye|payee|payes|remunere|remuneree|remuneration|salaire|paiement|reglement|payable)s? (en |au |a la )?(liquide|especes|cash|black|noir|main a main)\b|\b(au|en) black\b|\bau noir\b|\bde la main a la main\b|\bcash (tous les|chaque|a la fin|en fin)\b",
+    pattern(r"\b(paye|payee|payes|remunere|remuneree|remuneration|salaire|verse|versee|payable)s? (en |au |a la )?(liquide|especes|cash|black|noir|main a main)\b|\bpaiement (en )?(liquide|especes|cash) (chaque|tous les|a la fin|en fin|sans)\b|\b(au|en) black\b|\bau noir\b|\bde la main a la main\b|\bcash (tous les|chaque|a la fin|en fin)\b",
             "liquide especes cash black noir main", unless_before=before(r"encaiss\w*|caisse|clients?|gestion des|manipulation|fonds de caisse|lutte contre|comptage|rendu de monnaie|transport de fonds")),
     pattern(r"\bnon declare(e|s|es)?\b|\bsans (contrat|fiche de paie|bulletin de (paie|salaire)|declaration)\b|\bpas de (fiche de paie|bulletin de (paie|salaire)|contrat|declaration)\b|\bsans etre declare\b",
             "declare declaree declares declarees contrat paie salaire declaration",

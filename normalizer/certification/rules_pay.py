@@ -73,7 +73,7 @@ _TEXT_MONTHLY = pattern(
     "mois mensuel mensuels",
     anchors="mois|mensuel",
 )
-_FULL_TIME = re.compile(r"\b(temps plein|35 ?h|35 heures|temps complet|plein temps)\b")
+_FULL_TIME = re.compile(r"\b(temps plein|35 ?h|35 heures|temps complet|plein temps|151[.,]67)\b")
 
 
 def _smic(ctx: Context) -> Iterator[Hit]:
@@ -103,10 +103,25 @@ def _smic(ctx: Context) -> Iterator[Hit]:
         yield from _judge(ctx, hourly, how, certain, field, floor, intern, apprentice, minor)
 
 
+_NOT_BASE_PAY = re.compile(
+    r"(prime|primes|indemnite|indemnites|majoration|majore|majoree|panier|bonus|supplement|ticket|tickets|titre|"
+    r"mutuelle|frais|remboursement|participation|avantage|avantages|variable|commission|commissions|interessement|"
+    r"heures? sup\w*|astreinte|forfait|\+|plus|jusqu'a|loyer|location|cotisation|abonnement|dotation|budget|chiffre)"
+    r"[^.\n]{0,30}$"
+)
+_WAGE_CONTEXT = re.compile(r"(salaire|remuneration|remunere|remuneree|paye|payee|taux horaire|smic|brut|base)[^.\n]{0,30}$")
+
+
 def _scan_amounts(ctx: Context) -> Iterator[tuple[float, str, bool, str]]:
+    """Hourly and monthly amounts written in the text (not the structured salary).
+
+    Bonuses and allowances ("prime de 1,53 €/h", "panier 8 €") are skipped; a monthly
+    amount in the text is never certain (hours and whether it is base pay are unknown),
+    an hourly one is when it is stated gross or in a wage context.
+    """
     wt = ctx.offer.working_time
-    full = wt.full_time is True or (wt.full_time is None and _FULL_TIME.search(ctx.all_text) is not None)
-    month_hours = wt.hours_per_week * 52 / 12 if wt.hours_per_week else LEGAL_HOURS_PER_MONTH
+    hours = min(wt.hours_per_week, 35.0) if wt.hours_per_week else 35.0
+    month_hours = hours * 52 / 12
     s = ctx.offer.salary
     names = ("description",) if s.min is not None or s.yearly_min is not None else ("description", "salary")
     for name in names:
@@ -116,14 +131,24 @@ def _scan_amounts(ctx: Context) -> Iterator[tuple[float, str, bool, str]]:
         if not _TEXT_HOURLY.triggers.isdisjoint(ctx.words):
             for m in matches(_TEXT_HOURLY, text):
                 value = float(m.group(1).replace(",", "."))
+                left = text[max(0, m.start() - 40) : m.start()]
+                if value < 5 or _NOT_BASE_PAY.search(left):
+                    continue
                 net = (m.group(2) or "").startswith("net")
-                yield (value / NET_TO_GROSS if net else value, m.group(0), not net, name)
+                certain = not net and ("brut" in m.group(0) or _WAGE_CONTEXT.search(left) is not None)
+                yield (value / NET_TO_GROSS if net else value, m.group(0), certain, name)
         if not _TEXT_MONTHLY.triggers.isdisjoint(ctx.words):
             for m in matches(_TEXT_MONTHLY, text):
                 value = float(re.sub(r"[ .]", "", m.group(1)))
+                left = text[max(0, m.start() - 40) : m.start()]
+                if value < 0.5 * LEGAL_HOURS_PER_MONTH * 11 or _NOT_BASE_PAY.search(left):
+                    continue
                 net = (m.group(2) or "").startswith("net")
                 hourly = value / month_hours
-                certain = (full or wt.hours_per_week is not None) and not net
+                around = text[max(0, m.start() - 60) : m.end() + 40]
+                certain = not net and _FULL_TIME.search(around) is not None and (
+                    "brut" in m.group(0) or _WAGE_CONTEXT.search(left) is not None
+                )
                 yield (hourly / NET_TO_GROSS if net else hourly, m.group(0), certain, name)
 
 
