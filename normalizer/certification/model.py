@@ -10,6 +10,7 @@ Structured-field checks are small functions of the :class:`Context`.
 
 from __future__ import annotations
 
+import bisect
 import enum
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -111,15 +112,23 @@ class Context:
             "salary": normalise_text(offer.salary.original),
             "experience": normalise_text(offer.experience),
         }
-        self.words: set[str] = set()
-        for t in self.texts.values():
+        parts: list[str] = []
+        self._starts: list[int] = []
+        self._names: list[str] = []
+        pos = 0
+        for name, t in self.texts.items():
             if t:
-                self.words |= tokens(t)
+                self._starts.append(pos)
+                self._names.append(name)
+                parts.append(t)
+                pos += len(t) + 1
+        #: All normalised texts joined by line breaks (patterns run once over it).
+        self.all_text = "\n".join(parts)
+        self.words: set[str] = tokens(self.all_text)
 
-    @cached_property
-    def all_text(self) -> str:
-        """All normalised texts joined by line breaks."""
-        return "\n".join(t for t in self.texts.values() if t)
+    def field_at(self, pos: int) -> str:
+        """Name of the text field that position ``pos`` of :attr:`all_text` falls in."""
+        return self._names[bisect.bisect_right(self._starts, pos) - 1]
 
     @cached_property
     def published(self) -> date:
@@ -185,6 +194,7 @@ class Pattern:
     reach: int = 160
     word_start: bool = False
     policy_ok: bool = False
+    anchor_words: bool = False
     unless_before: re.Pattern[str] | None = None
     unless_after: re.Pattern[str] | None = None
     window: int = 60
@@ -260,10 +270,12 @@ def pattern(
     """Declare a :class:`Pattern`; ``triggers`` is a space-separated word list and
     ``anchors`` a ``|``-separated list of literal substrings."""
     compiled, word_start = _strip_word_start(regex)
+    anchor_tuple = _anchors(anchors, triggers)
     return Pattern(
         regex=re.compile(compiled),
         triggers=frozenset(triggers.split()),
-        anchors=_anchors(anchors, triggers),
+        anchors=anchor_tuple,
+        anchor_words=not anchors and bool(anchor_tuple),
         reach=reach,
         word_start=word_start,
         policy_ok=policy_ok,
@@ -303,11 +315,20 @@ def _windows(text: str, anchors: Sequence[str], reach: int) -> list[tuple[int, i
     return merged
 
 
-def matches(p: Pattern, text: str, *, fast: bool = True) -> Iterator[re.Match[str]]:
-    """Matches of ``p`` in ``text`` (``fast`` False ignores the anchors, for tests)."""
+def matches(
+    p: Pattern, text: str, *, fast: bool = True, words: set[str] | None = None
+) -> Iterator[re.Match[str]]:
+    """Matches of ``p`` in ``text`` (``fast`` False ignores the anchors, for tests).
+
+    ``words`` (the text's word set) lets anchors that are whole words be skipped
+    without scanning the text for them.
+    """
     if fast and p.anchors:
+        anchors = p.anchors
+        if words is not None and p.anchor_words:
+            anchors = tuple(a for a in anchors if a in words)
         seen_end = -1
-        for lo, hi in _windows(text, p.anchors, p.reach):
+        for lo, hi in _windows(text, anchors, p.reach):
             for m in p.regex.finditer(text, lo, hi):
                 if m.start() < seen_end:
                     continue
@@ -343,28 +364,29 @@ def scan(ctx: Context, patterns: Sequence[Pattern], *, use_triggers: bool = True
     check that these speed devices never hide a match).
     """
     words = ctx.words
+    text = ctx.all_text
     for p in patterns:
         if use_triggers and p.triggers and p.triggers.isdisjoint(words):
             continue
-        for name, text in ctx.texts.items():
-            if not text or (p.fields is not None and name not in p.fields):
+        for m in matches(p, text, fast=use_triggers, words=words):
+            name = ctx.field_at(m.start())
+            if p.fields is not None and name not in p.fields:
                 continue
-            for m in matches(p, text, fast=use_triggers):
-                if p.policy_ok and _policy_statement(text, m.start(), m.end()):
+            if p.policy_ok and _policy_statement(text, m.start(), m.end()):
+                continue
+            if p.unless_before is not None or p.unless_after is not None:
+                left, right = sentence_window(text, m.start(), m.end(), p.window, p.window)
+                if p.unless_before is not None and p.unless_before.search(left):
                     continue
-                if p.unless_before is not None or p.unless_after is not None:
-                    left, right = sentence_window(text, m.start(), m.end(), p.window, p.window)
-                    if p.unless_before is not None and p.unless_before.search(left):
-                        continue
-                    if p.unless_after is not None and p.unless_after.search(right):
-                        continue
-                yield Hit(
-                    field=name,
-                    evidence=_snippet(text, m.start(), m.end()),
-                    severity=p.severity,
-                    variant=p.variant,
-                    message=p.message,
-                )
+                if p.unless_after is not None and p.unless_after.search(right):
+                    continue
+            yield Hit(
+                field=name,
+                evidence=_snippet(text, m.start(), m.end()),
+                severity=p.severity,
+                variant=p.variant,
+                message=p.message,
+            )
 
 
 def text_detector(

@@ -163,12 +163,10 @@ _AGE_EXCUSE_BEFORE = before(NEG_CORE, _NOT_CANDIDATE)
 AGE = (
     pattern(rf"\b(age|agee|ages|agees|age/agee|ages/agees)(\s*(:|-|de|d'au moins|d'au plus|d'|entre|minimum|maximum|maxi|max|min|limite|requis|souhaite|ideal|moins|plus|au|entre))*\s*{_AGE_NUM}\s*(ans?)?(\s*(a|-|et|/)\s*{_AGE_NUM}\s*ans)?",
             "age agee ages agees", unless_before=_AGE_EXCUSE_BEFORE, unless_after=_NOT_CANDIDATE_AFTER, window=80),
-    pattern(rf"\b(moins|plus) de {_AGE_NUM} ans\b",
-            "ans", anchors=" ans", unless_before=_AGE_EXCUSE_BEFORE, unless_after=_NOT_CANDIDATE_AFTER, window=80),
-    pattern(rf"\b(entre|de) {_AGE_NUM} (et|a) {_AGE_NUM} ans\b|\b{_AGE_NUM} ?(-|/|a) ?{_AGE_NUM} ans\b",
-            "ans", anchors=" ans", unless_before=_AGE_EXCUSE_BEFORE, unless_after=_NOT_CANDIDATE_AFTER, window=80),
-    pattern(rf"\b{_AGE_NUM} ans (maximum|max|maxi|au plus|au maximum|au grand maximum|dernier delai)\b|\b(maximum|max|pas plus de|au plus) {_AGE_NUM} ans\b",
-            "ans", anchors=" ans", unless_before=_AGE_EXCUSE_BEFORE, unless_after=_NOT_CANDIDATE_AFTER, window=80),
+    pattern(rf"\b(moins|plus) de {_AGE_NUM} ans\b"
+            rf"|\b(entre|de) {_AGE_NUM} (et|a) {_AGE_NUM} ans\b|\b{_AGE_NUM} ?(-|/|a) ?{_AGE_NUM} ans\b"
+            rf"|\b{_AGE_NUM} ans (maximum|max|maxi|au plus|au maximum|au grand maximum|dernier delai)\b|\b(maximum|max|pas plus de|au plus) {_AGE_NUM} ans\b",
+            "ans", anchors=" ans", reach=40, unless_before=_AGE_EXCUSE_BEFORE, unless_after=_NOT_CANDIDATE_AFTER, window=80),
     pattern(rf"\b(ne|nee|ne/nee|nes|nees) (apres|avant|entre|en|a partir de) (19[4-9]\d|20[01]\d)\b|\bannee de naissance (posterieure|anterieure|apres|avant)",
             "ne nee nes nees naissance"),
     pattern(r"\b(pas de|sans|hors) seniors?\b|\bseniors? s'abstenir\b|\b(jeunes?|juniors?) (uniquement|seulement|exclusivement)\b|\bpas de (personnes? )?(agees|ages|vieux|retraites)\b|\btrop (vieux|age|agee|ages)\b|\bjeune de moins de\b",
@@ -176,7 +174,7 @@ AGE = (
     pattern(r"\bjeunes? (et dynamiques?|profils?|recrues?|candidats?|candidates?|talents? de moins|homme|femme|fille|garcon)\b|\bdigital natives?\b|\bprofil junior (uniquement|exclusivement)|\bjeune equipe recherche jeune",
             "jeune jeunes digital junior", severity=W, variant="proxy", unless_before=NEG),
     pattern(r"\b(experience|anciennete) (de )?(\d{1,2}) (a|-) (\d{1,2}) ans (maximum|max)\b|\b(pas plus de|moins de|maximum|max) \d{1,2} ans d'experience\b",
-            "experience anciennete", severity=W, variant="proxy", unless_before=NEG),
+            "experience anciennete", anchors="ans max|ans d'experience", severity=W, variant="proxy", unless_before=NEG),
 )
 _MIN_AGE = re.compile(rf"\b(?:(?:age|agee|ages|agees|age/agee)\s*(?:minimum|min|requis)?\s*(?:de|:)?\s*(?:plus de\s*)?|(?:avoir|etre age\w* de)\s*(?:au moins|plus de)?\s*){_AGE_NUM}\s*ans(?:\s*(?:minimum|min|revolus|et plus))?\b(?!\s*(?:a|-|et|/)\s*\d)|\b{_AGE_NUM}\s*ans (?:minimum|min|revolus|et plus)\b|\bplus de {_AGE_NUM} ans\b|\betre majeure?\b")
 
@@ -284,7 +282,7 @@ APP = (
     pattern(r"\bphysique (agreable|avantageux|plaisant|attrayant|attirant|sympathique|irreprochable|impeccable|de mannequin)\b|\bbelle presentation physique\b|\b(jolie|belle) (fille|femme|jeune femme|silhouette|plastique|apparence)\b|\bbien (fait|faite) de (sa|votre) personne\b|\bsex.?appeal\b",
             "physique presentation jolie belle fait faite appeal", unless_before=NEG),
     pattern(r"\b(taille|mesurer|mesurant|hauteur) (minimum |minimale |min |d'au moins |de plus de |superieure a |: )?(de )?1 ?(m|,|\.) ?\d{2}\b|\b1 ?m ?\d{2} (minimum|min|au moins)\b|\bpoids (maximum|max|minimum|inferieur|superieur|proportionne)\b|\b(taille|tour de taille) (36|38|40|s|xs|m)\b",
-            "taille mesurer mesurant hauteur poids minimum min moins"),
+            "taille mesurer mesurant hauteur poids minimum min moins", anchors="1m|1 m|1,|1.|poids|taille"),
     pattern(r"\b(yeux (bleus|verts|clairs|marrons)|cheveux (courts|longs|blonds|bruns|roux|lisses)|blonde?s?|brune?s? (de preference|uniquement)|mince|minces|svelte|sveltes|elancee?|pas de surpoids|sans surpoids|surpoids)\b",
             "yeux cheveux blond blonde blondes brun brune brunes mince minces svelte sveltes elance elancee surpoids",
             unless_before=NEG),
@@ -335,7 +333,8 @@ LANG = (
 # ---------------------------------------------------------------------------- DISC-ECON
 ECON = (
     pattern(r"\bpas (de |d')(beneficiaires? (du |des )?(rsa|minima sociaux|aah|cmu)|rsa|rmistes?|chomeurs?|demandeurs? d'emploi (de longue duree)?|personnes? (surendettees?|en difficulte|precaires?|fichees?)|interdits? bancaires?|fichage (banque de france|bancaire))\b|\b(rsa|rmistes?|chomeurs?( de longue duree)?|beneficiaires? (du )?rsa|demandeurs d'emploi de longue duree|surendettes?) s'abstenir\b|\bhors (personnes )?surendettees?\b|\b(personnes? )?surendettee?s? s'abstenir\b|\bnon (fiche|fichee) (a la )?banque de france\b|\bsans (dettes?|credit en cours|interdit bancaire)\b",
-            "rsa rmiste rmistes chomeur chomeurs demandeurs demandeur surendettees surendettee surendettes personnes bancaire bancaires fichage fiche fichee dettes dette credit interdit"),
+            "rsa rmiste rmistes chomeur chomeurs demandeurs demandeur surendettees surendettee surendettes personnes bancaire bancaires fichage fiche fichee dettes dette credit interdit",
+            anchors="rsa|rmiste|chomeur|demandeur|surendett|bancaire|fichage|fiche|dette|credit|interdit|minima|aah|cmu|precaire|difficulte"),
 )
 
 # ---------------------------------------------------------------------------- DISC-ALERT
@@ -354,7 +353,7 @@ _REGULATED_JOB = re.compile(
 )
 DATA = (
     pattern(r"\b(joindre|fournir|envoyer|communiquer|indiquer|transmettre|preciser|avec|accompagnee? de) (votre |le |un |une |la |vos )?(numero de securite sociale|n° de securite sociale|numero de secu|nir|carte vitale|rib|releve d'identite bancaire|coordonnees bancaires|iban)\b|\b(rib|numero de securite sociale|coordonnees bancaires|iban) (a joindre|a fournir|obligatoire|exige|requis|avec (votre|la) candidature|des la candidature)\b",
-            "securite secu nir vitale rib bancaire bancaires iban", unless_before=r"(embauche|embauches|apres|lors de (l'|votre )?(embauche|signature|integration)|le premier jour|a l'arrivee|une fois)[^.\n]*$"),
+            "securite secu nir vitale rib bancaire bancaires iban", anchors="securite sociale|secu|nir|vitale|rib|bancaire|iban|identite bancaire", reach=90, unless_before=r"(embauche|embauches|apres|lors de (l'|votre )?(embauche|signature|integration)|le premier jour|a l'arrivee|une fois)[^.\n]*$"),
     pattern(r"\bcasier judiciaire (vierge|exige|obligatoire|b3|n°3|bulletin)\b|\bextrait de casier judiciaire\b|\bbulletin n° ?3\b",
             "casier judiciaire", severity=W, variant="criminal_record"),
     pattern(r"\bphoto (d'identite )?(obligatoire|exigee|imperative|indispensable|requise)\b|\b(date de naissance|age|situation familiale|nationalite) (obligatoire|a preciser|a indiquer|exigee?|requise?) (sur|dans|avec) (le|votre) cv\b|\bdate de naissance (obligatoire|a preciser|a indiquer|exigee)\b|\bsituation familiale a (preciser|indiquer)\b",

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from jobgate.schema import ContractType, Severity
 
-from .model import Context, Hit, Rule, pattern, scan, text_detector
+from .model import Context, Hit, Pattern, Rule, matches, pattern, scan, text_detector
 from .rules_discrimination import NEG_CORE, before
 
 __all__ = ["RULES", "premium_number"]
@@ -26,12 +26,13 @@ FEES = (
     pattern(r"\bcheque de caution\b|\b(caution|depot de garantie) (de \d+|a (verser|regler|deposer|fournir)|obligatoire|demandee?|exigee?|(a|lors de) l'(entretien|embauche|inscription))\b",
             "caution garantie", unless_before=_FREE),
     pattern(r"\b(kit|pack|stock|materiel|tenue|formation|licence|abonnement) (de demarrage |de depart |initial |obligatoire )?(a (acheter|payer|regler|financer|votre charge)|payant|payante|a vos frais|a la charge du (candidat|salarie))\b|\bformation (payante|a vos frais|a financer) (obligatoire|prealable|avant)",
-            "kit pack stock materiel tenue formation licence abonnement", unless_before=_FREE),
+            "kit pack stock materiel tenue formation licence abonnement", unless_before=_FREE,
+            anchors="a acheter|a payer|a regler|a financer|a votre charge|payant|a vos frais|a la charge du"),
     pattern(r"\b(verser|payer|regler|avancer|envoyer|virer|acheter) (une somme|un montant|des frais|\d+ ?(€|e|eur|euros?)|un acompte|votre kit|votre materiel|votre stock|une participation)\b[^.\n]{0,60}\b(avant|pour|afin|des|au moment)\b|\babonnement (pour|afin d') (acceder|consulter|recevoir) (aux|les|des) offres\b|\b(acces|inscription) (payant|payante) (aux|a nos) offres\b",
             "verser payer regler avancer envoyer virer acheter abonnement acces inscription", unless_before=_FREE),
 )
 
-_PHONE = re.compile(r"(?<![\d])(?:\+ ?33 ?\(?0?\)? ?|0033 ?|0)8(?:[ .-]?\d){8}(?!\d)")
+_PHONE = re.compile(r"(?:\+ ?33 ?\(?0?\)? ?|0033 ?|0)8(?:[ .-]?\d){8}(?!\d)")
 _SMS = pattern(
     r"\b(sms|texto|envoyez?|envoie|tapez)\b[^.\n]{0,30}\b(au|le) ([3-8]\d ?\d{3})\b(?! [a-z]+ (cedex|france))|\b(appelez|composez|tapez) (le )?(3615|3617|3618|3668)\b",
     "sms texto envoyez envoyer envoie tapez 3615 3617 3618 3668",
@@ -46,11 +47,16 @@ def premium_number(digits: str) -> bool:
     return len(digits) == 10 and digits.startswith("08") and not digits.startswith("080")
 
 
+_PHONE_PATTERN = Pattern(regex=_PHONE, triggers=frozenset(), anchors=("08", "+33", "+ 33", "0033"), reach=20)
+
+
 def _premium(ctx: Context) -> Iterator[Hit]:
-    for name, text in ctx.texts.items():
-        if "8" not in text:
+    text = ctx.all_text
+    for m in matches(_PHONE_PATTERN, text):
+        if m.start() and text[m.start() - 1].isdigit():
             continue
-        for m in _PHONE.finditer(text):
+        name = ctx.field_at(m.start())
+        if True:
             digits = "0" + re.sub(r"\D", "", m.group(0))[-9:]
             if premium_number(digits):
                 yield Hit(name, m.group(0).strip(), message="Numéro surtaxé (08 hors 0800-0809) comme canal de candidature.")
@@ -80,9 +86,10 @@ ILLEGAL = (
     pattern(r"\bmassages? (naturistes?|tantriques?|erotiques?|sensuels?|body ?body|intimes?|avec finition)\b|\bescort(e|s|es|ing)?\b|\b(hotesse|accompagnatrice|accompagnateur|animatrice) (de charme|vip pour soirees|pour soirees privees|coquine)\b|\bsoirees? privees?\b[^.\n]{0,60}\b(discretion|discrete|charme|tenue sexy|genereux|gentlemen)\b|\b(webcam|cam ?girl|camgirl|onlyfans|mym|contenus? (pour )?adultes?|contenus? coquins?|photos? (sexy|osees|denudees|nues?))\b|\bsugar (daddy|baby)\b|\btenue sexy\b",
             "massage massages escort escorte escorts escortes escorting hotesse accompagnatrice accompagnateur animatrice soiree soirees webcam cam camgirl onlyfans mym contenu contenus photo photos sugar sexy"),
     pattern(r"\b(recevoir|recevez|reception de|receptionner|transferer|transferez|transfert de|reverser|reversez) (des |les |de l'|d')?(virements?|fonds|argent|paiements?|sommes?|versements?)\b[^.\n]{0,50}\b(votre (propre |personnel |personnelle )?compte|vos comptes|compte (bancaire )?personnel|western union|moneygram|crypto\w*|bitcoins?)\b|\b(agent|gestionnaire|responsable|assistant) (de |des )?(transferts? (financiers|d'argent|de fonds)|paiements? a domicile)\b|\bwestern union\b|\bmoneygram\b",
-            "recevoir recevez reception receptionner transferer transferez transfert reverser reversez agent gestionnaire responsable assistant western moneygram"),
+            "recevoir recevez reception receptionner transferer transferez transfert reverser reversez agent gestionnaire responsable assistant western moneygram",
+            anchors="virement|fonds|argent|paiement|somme|versement|western|moneygram|transfert"),
     pattern(r"\b(reexpedition|reexpedier|reexpediez|reemballage|reemballer|reception|receptionner|recevoir|recevez|transfert|transferer|expedier|expediez|reconditionner)( et (la )?(reexpedition|reexpedier|expedition|envoi))? (de |des |les )?(colis|paquets|marchandises)\b[^.\n]{0,60}\b(votre|son|a|depuis|de) (propre )?(domicile|chez vous|maison|appartement)\b|\b(agent|gestionnaire|responsable|assistant|inspecteur) (de |des )?colis a domicile\b|\bdepuis (votre|chez) (domicile|vous)[^.\n]{0,40}\b(reexpedi\w*|reemball\w*) (de |des |les )?colis\b",
-            "reexpedition reexpedier reexpediez reemballage reemballer reception receptionner recevoir recevez transfert transferer expedier expediez reconditionner colis domicile"),
+            "colis paquets marchandises", anchors="colis|paquets|marchandises", reach=140),
     pattern(r"\b(ouvrir|ouvrez|ouverture d'|creer|creez|preter|pretez|louer|louez) (un |des |plusieurs |votre |vos )?(nouveaux? )?(comptes? bancaires?|comptes? en banque|carte bancaire|cartes bancaires|compte (revolut|paypal|n26|lydia|nickel))\b|\b(copie|photo|scan) (recto[- ]verso )?(de |d'une |de votre )?(piece d'identite|carte d'identite|passeport|cni|carte bancaire)\b[^.\n]{0,50}\b(avant|des maintenant|pour (valider|confirmer|reserver|debloquer)|avec votre candidature|par (whatsapp|telegram|sms|mail))",
             "ouvrir ouvrez ouverture creer creez preter pretez louer louez copie photo scan",
             unless_before=before(r"a l'embauche|lors de (l'|votre )?(embauche|integration)|apres (l'|votre )?(embauche|entretien)|conseiller|conseillere|accompagner|clients?|gestion|agence bancaire|banque|guichet")),
@@ -90,12 +97,14 @@ ILLEGAL = (
 
 POOL = (
     pattern(r"\b(constituer|constitution|alimenter|enrichir|completer|renforcer) (de |d'|notre |un |une |nos |son )?(vivier|cv-?theque|base de (donnees|candidats)|reserve de candidats|pool de talents)\b|\bcv-?theque\b|\bpas de poste (a pourvoir )?(actuellement|pour le moment|en ce moment)\b|\boffre permanente\b|\bcandidature spontanee\b",
-            "constituer constitution alimenter enrichir completer renforcer cvtheque cv theque poste permanente spontanee"),
+            "vivier cvtheque theque base reserve pool poste permanente spontanee",
+            anchors="vivier|theque|base de|reserve de|pool de|pas de poste|offre permanente|candidature spontanee"),
 )
 
 SELF_EMPLOYED = (
     pattern(r"\b(statut|sous le statut|en tant qu') (d')?(auto|micro)[- ]?entrepreneur (obligatoire|exige|requis|indispensable|necessaire|impose)|\b(siret|auto[- ]?entreprise|micro[- ]?entreprise) (obligatoire|exige|requis|indispensable)\b|\bdevenez? (votre|ton) propre patron\b|\b100 ?% (a la )?commissions?\b|\bremuneration (uniquement|exclusivement|100 ?%) (a la|sur|aux) commissions?\b|\b(uniquement|exclusivement) (a la|sur) commissions?\b",
-            "statut tant siret auto micro devenez commission commissions remuneration uniquement exclusivement"),
+            "statut tant siret auto micro devenez commission commissions remuneration uniquement exclusivement",
+            anchors="entrepreneur|entreprise|siret|patron|commission"),
 )
 _SALARIED_TYPES = (ContractType.CDI, ContractType.CDD, ContractType.INTERIM, ContractType.CDI_INTERIM, ContractType.SAISONNIER)
 _SALARIED_WORDS = re.compile(r"\b(cdi|cdd|contrat de travail|salarie|salariee|salaire fixe|interim)\b")

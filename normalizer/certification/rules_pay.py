@@ -64,14 +64,16 @@ def hourly_equivalent(ctx: Context) -> tuple[float, str, bool] | None:
 
 
 _TEXT_HOURLY = pattern(
-    r"(?<![\d,.])(\d{1,2}(?:[.,]\d{1,2})?) ?(?:€|e|eur|euros?) ?(bruts?|nets?)? ?(?:de l'heure|par heure|l'heure|/ ?h(?:eure)?\b|de l'h\b|brut de l'heure|net de l'heure|brut/h|net/h|bruts? horaires?|nets? horaires?|horaires? bruts?)",
+    r"(\d{1,2}(?:[.,]\d{1,2})?) ?(?:€|e|eur|euros?) ?(bruts?|nets?)? ?(?:de l'heure|par heure|l'heure|/ ?h(?:eure)?\b|de l'h\b|brut de l'heure|net de l'heure|brut/h|net/h|bruts? horaires?|nets? horaires?|horaires? bruts?)",
     "heure h horaire horaires",
-    anchors="eur|heure|/h|horaire",
+    anchors="heure|/h|/ h|l'h|horaire",
+    reach=45,
 )
 _TEXT_MONTHLY = pattern(
-    r"(?<![\d,.])(\d{3}|\d[ .]?\d{3})(?:[.,]\d{1,2})? ?(?:€|e|eur|euros?) ?(bruts?|nets?)? ?(?:par mois|/ ?mois|mensuels?|bruts? mensuels?|nets? mensuels?|bruts? par mois|nets? par mois)\b",
+    r"(\d{3}|\d[ .]?\d{3})(?:[.,]\d{1,2})? ?(?:€|e|eur|euros?) ?(bruts?|nets?)? ?(?:par mois|/ ?mois|mensuels?|bruts? mensuels?|nets? mensuels?|bruts? par mois|nets? par mois)\b",
     "mois mensuel mensuels",
     anchors="mois|mensuel",
+    reach=45,
 )
 _FULL_TIME = re.compile(r"\b(temps plein|35 ?h|35 heures|temps complet|plein temps|151[.,]67)\b")
 
@@ -112,6 +114,11 @@ _NOT_BASE_PAY = re.compile(
 _WAGE_CONTEXT = re.compile(r"(salaire|remuneration|remunere|remuneree|paye|payee|taux horaire|smic|brut|base)[^.\n]{0,30}$")
 
 
+def _after_number(text: str, start: int) -> bool:
+    """True when the amount found at ``start`` is the tail of a longer number."""
+    return start > 0 and (text[start - 1].isdigit() or (text[start - 1] in ".," and start > 1 and text[start - 2].isdigit()))
+
+
 def _scan_amounts(ctx: Context) -> Iterator[tuple[float, str, bool, str]]:
     """Hourly and monthly amounts written in the text (not the structured salary).
 
@@ -130,6 +137,8 @@ def _scan_amounts(ctx: Context) -> Iterator[tuple[float, str, bool, str]]:
             continue
         if not _TEXT_HOURLY.triggers.isdisjoint(ctx.words):
             for m in matches(_TEXT_HOURLY, text):
+                if _after_number(text, m.start()):
+                    continue
                 value = float(m.group(1).replace(",", "."))
                 left = text[max(0, m.start() - 40) : m.start()]
                 if value < 5 or _NOT_BASE_PAY.search(left):
@@ -139,6 +148,8 @@ def _scan_amounts(ctx: Context) -> Iterator[tuple[float, str, bool, str]]:
                 yield (value / NET_TO_GROSS if net else value, m.group(0), certain, name)
         if not _TEXT_MONTHLY.triggers.isdisjoint(ctx.words):
             for m in matches(_TEXT_MONTHLY, text):
+                if _after_number(text, m.start()):
+                    continue
                 value = float(re.sub(r"[ .]", "", m.group(1)))
                 left = text[max(0, m.start() - 40) : m.start()]
                 if value < 0.5 * LEGAL_HOURS_PER_MONTH * 11 or _NOT_BASE_PAY.search(left):
@@ -183,15 +194,18 @@ def _no_salary(ctx: Context) -> Iterator[Hit]:
     s = ctx.offer.salary
     if s.min is not None or s.max is not None or s.yearly_min is not None:
         return
-    if _ANY_AMOUNT.search(ctx.texts["salary"]) or _TEXT_HOURLY.regex.search(ctx.texts["description"]) or _TEXT_MONTHLY.regex.search(ctx.texts["description"]):
+    if _ANY_AMOUNT.search(ctx.texts["salary"]):
+        return
+    desc = ctx.texts["description"]
+    if next(matches(_TEXT_HOURLY, desc), None) or next(matches(_TEXT_MONTHLY, desc), None):
         return
     yield Hit("salary", ctx.texts["salary"][:80] or None)
 
 
 WORKTIME = (
     pattern(r"\b(4[9]|[5-9]\d) ?(h|heures)(/| par | a la |/ la )?semaines?\b", "semaine semaines", anchors="semaine"),
-    pattern(r"\b(journees?|jours?|postes?|shifts?|services?) de (1[3-9]|2\d) ?(h|heures)\b", "h heures", anchors="de 1|de 2"),
-    pattern(r"\b(journees?|jours?|postes?|shifts?|services?) de (1[12]) ?(h|heures)\b", "h heures", anchors="de 1", severity=I, variant="long_days"),
+    pattern(r"\b(journees?|jours?|postes?|shifts?|services?) de (1[3-9]|2\d) ?(h|heures)\b", "h heures", anchors="de 1|de 2", reach=25),
+    pattern(r"\b(journees?|jours?|postes?|shifts?|services?) de (1[12]) ?(h|heures)\b", "h heures", anchors="de 1", reach=25, severity=I, variant="long_days"),
     pattern(r"\bcdd (de |d'une duree de )?(19|2\d|3\d) mois\b", "cdd"),
 )
 

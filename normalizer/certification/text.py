@@ -22,12 +22,15 @@ _SPECIALS = {
     "\xa0": " ", "\u202f": " ", "\u2009": " ", "\u200b": "", "·": _MIDDOT, "•": _MIDDOT, "∙": _MIDDOT,
     "⋅": _MIDDOT, "‧": _MIDDOT, "…": "...", "°": " ", "²": "2",
 }
-_SPECIAL_RX = re.compile("|".join(re.escape(k) for k in _SPECIALS))
 
 
 def _fold(s: str) -> str:
     """Map the few meaningful non-ASCII characters, then drop accents and the rest."""
-    s = _SPECIAL_RX.sub(lambda m: _SPECIALS[m.group(0)], s)
+    if s.isascii():
+        return s
+    for k, v in _SPECIALS.items():
+        if k in s:
+            s = s.replace(k, v)
     if s.isascii():
         return s
     return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
