@@ -26,8 +26,8 @@ __all__ = [
     "Context",
     "Detector",
     "Hit",
-    "Pattern",
     "PartnerContract",
+    "Pattern",
     "Rule",
     "Scope",
     "pattern",
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 
-class Scope(str, enum.Enum):
+class Scope(enum.StrEnum):
     """What a rule reads; decides how public-service offers are treated."""
 
     STRUCTURE = "structure"  # structured fields (identity, place, dates): skipped for public-service offers
@@ -212,7 +212,9 @@ def _rx(value: str | re.Pattern[str] | None) -> re.Pattern[str] | None:
 
 def _split_top(regex: str) -> list[str]:
     """Split a regex on its top-level ``|``."""
-    parts, depth, cls, esc, cur = [], 0, False, False, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth, cls, esc = 0, False, False
     for ch in regex:
         if esc:
             esc = False

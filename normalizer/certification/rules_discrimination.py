@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from jobgate.schema import Severity
-
-from functools import partial
 
 from .model import Context, Hit, Rule, scan, text_detector
 from .model import pattern as _pattern
 
 __all__ = ["FEMININE", "MASCULINE", "RULES"]
 
-R, W, I = Severity.REJECT, Severity.WARN, Severity.INFO
+R, W, INF = Severity.REJECT, Severity.WARN, Severity.INFO
 
 #: Discrimination patterns are excused inside a non-discrimination statement.
 pattern = partial(_pattern, policy_ok=True)
@@ -167,7 +166,7 @@ AGE = (
             rf"|\b(entre|de) {_AGE_NUM} (et|a) {_AGE_NUM} ans\b|\b{_AGE_NUM} ?(-|/|a) ?{_AGE_NUM} ans\b"
             rf"|\b{_AGE_NUM} ans (maximum|max|maxi|au plus|au maximum|au grand maximum|dernier delai)\b|\b(maximum|max|pas plus de|au plus) {_AGE_NUM} ans\b",
             "ans", anchors=" ans", reach=40, unless_before=_AGE_EXCUSE_BEFORE, unless_after=_NOT_CANDIDATE_AFTER, window=80),
-    pattern(rf"\b(ne|nee|ne/nee|nes|nees) (apres|avant|entre|en|a partir de) (19[4-9]\d|20[01]\d)\b|\bannee de naissance (posterieure|anterieure|apres|avant)",
+    pattern(r"\b(ne|nee|ne/nee|nes|nees) (apres|avant|entre|en|a partir de) (19[4-9]\d|20[01]\d)\b|\bannee de naissance (posterieure|anterieure|apres|avant)",
             "ne nee nes nees naissance"),
     pattern(r"\b(pas de|sans|hors) seniors?\b|\bseniors? s'abstenir\b|\b(jeunes?|juniors?) (uniquement|seulement|exclusivement)\b|\bpas de (personnes? )?(agees|ages|vieux|retraites)\b|\btrop (vieux|age|agee|ages)\b|\bjeune de moins de\b",
             "senior seniors jeune jeunes junior juniors agees ages vieux retraites age agee"),
@@ -187,7 +186,7 @@ def _age(ctx: Context) -> Iterator[Hit]:
     public_post = ctx.contract.public_sector or _PUBLIC_POST.search(ctx.all_text) is not None
     for hit in hits:
         if public_post and hit.variant is None:
-            yield Hit(hit.field, hit.evidence, I, "statutory", "Condition d'âge d'un recrutement public (limite statutaire, à vérifier).")
+            yield Hit(hit.field, hit.evidence, INF, "statutory", "Condition d'âge d'un recrutement public (limite statutaire, à vérifier).")
             continue
         ev = hit.evidence or ""
         m = _MIN_AGE.search(ev)
@@ -253,7 +252,7 @@ def _origin(ctx: Context) -> Iterator[Hit]:
     public = ctx.contract.public_sector or _PUBLIC_POST.search(ctx.all_text) is not None
     for hit in hits:
         ev = hit.evidence or ""
-        if public and "nationalite" in ev or public and hit.variant == "eu_nationality":
+        if (public and "nationalite" in ev) or (public and hit.variant == "eu_nationality"):
             continue
         if "nationalite francaise" in ev and hit.variant is None and not re.search(r"(exige|obligatoire|requis|imperati|indispensable|uniquement|seulement|exclusivement|etre de|de nationalite)", ev):
             continue  # a bare mention ("nationalité française ou UE") is not a requirement

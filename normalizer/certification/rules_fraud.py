@@ -14,7 +14,7 @@ from .rules_discrimination import NEG_CORE, before
 
 __all__ = ["RULES", "premium_number"]
 
-R, W, I = Severity.REJECT, Severity.WARN, Severity.INFO
+R, W, INF = Severity.REJECT, Severity.WARN, Severity.INFO
 
 _FREE = r"(\b(aucuns?|pas de|sans|ni|zero|jamais de?)\s*$)|" + before(r"aucuns? (frais|participation|cout)|pas de (frais|participation|cout)|sans (frais|participation|cout|aucun)|\bni\b|gratuit\w*|pris en charge|prise en charge")
 _FREE_AFTER = r"^[^.\n]{0,40}\b(offert\w*|gratuit\w*|ne (sera|seront|sont) (jamais )?(demande|exige|reclame)|pris en charge|prise en charge|a la charge de (l'employeur|l'entreprise|la societe)|par l'employeur|par l'entreprise|finance\w* par (l'employeur|l'entreprise|nos soins|l'opco))"
@@ -55,11 +55,9 @@ def _premium(ctx: Context) -> Iterator[Hit]:
     for m in matches(_PHONE_PATTERN, text):
         if m.start() and text[m.start() - 1].isdigit():
             continue
-        name = ctx.field_at(m.start())
-        if True:
-            digits = "0" + re.sub(r"\D", "", m.group(0))[-9:]
-            if premium_number(digits):
-                yield Hit(name, m.group(0).strip(), message="Numéro surtaxé (08 hors 0800-0809) comme canal de candidature.")
+        digits = "0" + re.sub(r"\D", "", m.group(0))[-9:]
+        if premium_number(digits):
+            yield Hit(ctx.field_at(m.start()), m.group(0).strip(), message="Numéro surtaxé (08 hors 0800-0809) comme canal de candidature.")
     yield from scan(ctx, (_SMS,))
 
 

@@ -15,7 +15,7 @@ from .model import Context, Hit, Rule, Scope, pattern, scan, text_detector
 
 __all__ = ["RULES"]
 
-R, W, I = Severity.REJECT, Severity.WARN, Severity.INFO
+R, W, INF = Severity.REJECT, Severity.WARN, Severity.INFO
 
 #: SIRETs that pass the checksum but are placeholders.
 DUMMY_SIRETS = frozenset({"00000000000000", "12345678901234", "11111111111111", "99999999999999"})
@@ -29,7 +29,7 @@ def _siret(ctx: Context) -> Iterator[Hit]:
         if ctx.contract.siret_required:
             yield Hit("employer.siret", None, R, "missing", "SIRET manquant alors que le contrat partenaire l'exige.")
         else:
-            yield Hit("employer.siret", None, I, "missing", "SIRET absent : identité de l'employeur non vérifiable.")
+            yield Hit("employer.siret", None, INF, "missing", "SIRET absent : identité de l'employeur non vérifiable.")
         return
     if value in DUMMY_SIRETS or len(set(value)) == 1:
         yield Hit("employer.siret", raw, R, "dummy", "SIRET fictif (valeur de remplissage).")
@@ -151,7 +151,7 @@ def _training_body(ctx: Context) -> Iterator[Hit]:
     if naf.startswith("85") and any(True for _ in scan(ctx, _COURSE)):
         yield Hit("employer.naf", ctx.offer.employer.naf, message="Organisme de formation proposant une formation présentée comme une offre.")
     if (ctx.offer.rome.code or "") in _ROME_REVIEW:
-        yield Hit("rome.code", ctx.offer.rome.code, I, "rome_review", "Code ROME sur la liste de revue de La bonne alternance.")
+        yield Hit("rome.code", ctx.offer.rome.code, INF, "rome_review", "Code ROME sur la liste de revue de La bonne alternance.")
 
 
 RULES: tuple[Rule, ...] = (

@@ -20,18 +20,11 @@ __all__ = ["FOREIGN_WORDS", "FRENCH_WORDS", "RULES", "french_ratio"]
 
 #: French function words that are not also common Spanish/Italian words ("de", "la", "que" are out).
 FRENCH_WORDS = frozenset(
-    "le les des du une et est sont pour avec vous nous dans sur au aux par ce cette ces qui votre "
-    "vos notre nos elle ils elles etre avoir sera serez ou plus pas sa son ses leur leurs tout tous "
-    "toute toutes aussi mais chez sans vers afin dont ainsi selon lors etes avez poste equipe "
-    "entreprise societe travail".split()
+    ["le", "les", "des", "du", "une", "et", "est", "sont", "pour", "avec", "vous", "nous", "dans", "sur", "au", "aux", "par", "ce", "cette", "ces", "qui", "votre", "vos", "notre", "nos", "elle", "ils", "elles", "etre", "avoir", "sera", "serez", "ou", "plus", "pas", "sa", "son", "ses", "leur", "leurs", "tout", "tous", "toute", "toutes", "aussi", "mais", "chez", "sans", "vers", "afin", "dont", "ainsi", "selon", "lors", "etes", "avez", "poste", "equipe", "entreprise", "societe", "travail"]
 )
 #: Function words of the other languages offers come in (English, Spanish, German, Italian).
 FOREIGN_WORDS = frozenset(
-    "the and of to in for with you we our your is are will be as at this that an have or from "
-    "by who what which their they it its can would should must about into within looking join "
-    "el los las del con para por sus como pero esta este nuestro nuestra usted somos "
-    "der die das und mit fur ein eine einen ist wir unser unsere auf von im den dem nicht auch "
-    "il della delle degli che per sono siamo gli nostro nostra".split()
+    ["the", "and", "of", "to", "in", "for", "with", "you", "we", "our", "your", "is", "are", "will", "be", "as", "at", "this", "that", "an", "have", "or", "from", "by", "who", "what", "which", "their", "they", "it", "its", "can", "would", "should", "must", "about", "into", "within", "looking", "join", "el", "los", "las", "del", "con", "para", "por", "sus", "como", "pero", "esta", "este", "nuestro", "nuestra", "usted", "somos", "der", "die", "das", "und", "mit", "fur", "ein", "eine", "einen", "ist", "wir", "unser", "unsere", "auf", "von", "im", "den", "dem", "nicht", "auch", "il", "della", "delle", "degli", "che", "per", "sono", "siamo", "gli", "nostro", "nostra"]
 )
 MIN_WORDS = 25
 #: Only the first words are looked at: enough to tell the language, and fast.

@@ -12,7 +12,7 @@ from .wages import LEGAL_HOURS_PER_MONTH, Minimum, gratification, smic
 
 __all__ = ["RULES", "hourly_equivalent"]
 
-R, W, I = Severity.REJECT, Severity.WARN, Severity.INFO
+R, W, INF = Severity.REJECT, Severity.WARN, Severity.INFO
 
 #: Net-to-gross estimate for a non-executive employee (certification.md: net ÷ ~0.78).
 NET_TO_GROSS = 0.78
@@ -91,7 +91,10 @@ def _smic(ctx: Context) -> Iterator[Hit]:
     got = hourly_equivalent(ctx)
     if got is not None:
         candidates.append((*got, "salary"))
-    candidates.extend(_scan_amounts(ctx))
+    structured_ok = got is not None and got[0] >= floor.hourly * (1 - TOLERANCE)
+    for hourly, how, certain, field in _scan_amounts(ctx):
+        # A text amount contradicting a lawful structured salary is for review, not a reject.
+        candidates.append((hourly, how, certain and not structured_ok, field))
     low = [c for c in candidates if 1 <= c[0] < floor.hourly * (1 - TOLERANCE)]
     if not low:
         return
@@ -178,9 +181,9 @@ def _judge(
         return
     evidence = f"{how} ≈ {hourly:.2f} €/h brut < SMIC {floor.label}"
     if apprentice:
-        yield Hit(field, evidence, I, "apprentice", "Rémunération d'apprenti ou d'alternant sous le SMIC (pourcentage légal, non vérifié).")
+        yield Hit(field, evidence, INF, "apprentice", "Rémunération d'apprenti ou d'alternant sous le SMIC (pourcentage légal, non vérifié).")
     elif minor:
-        yield Hit(field, evidence, I, "minor", "Rémunération sous le SMIC : abattement possible pour un mineur (D3231-3).")
+        yield Hit(field, evidence, INF, "minor", "Rémunération sous le SMIC : abattement possible pour un mineur (D3231-3).")
     elif certain and ctx.salaried:
         yield Hit(field, evidence, message="Rémunération inférieure au SMIC.")
     else:
@@ -205,7 +208,7 @@ def _no_salary(ctx: Context) -> Iterator[Hit]:
 WORKTIME = (
     pattern(r"\b(4[9]|[5-9]\d) ?(h|heures)(/| par | a la |/ la )?semaines?\b", "semaine semaines", anchors="semaine"),
     pattern(r"\b(journees?|jours?|postes?|shifts?|services?) de (1[3-9]|2\d) ?(h|heures)\b", "h heures", anchors="de 1|de 2", reach=25),
-    pattern(r"\b(journees?|jours?|postes?|shifts?|services?) de (1[12]) ?(h|heures)\b", "h heures", anchors="de 1", reach=25, severity=I, variant="long_days"),
+    pattern(r"\b(journees?|jours?|postes?|shifts?|services?) de (1[12]) ?(h|heures)\b", "h heures", anchors="de 1", reach=25, severity=INF, variant="long_days"),
     pattern(r"\bcdd (de |d'une duree de )?(19|2\d|3\d) mois\b", "cdd"),
 )
 

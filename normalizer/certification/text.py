@@ -142,11 +142,9 @@ def sentence_window(text: str, start: int, end: int, before: int, after: int) ->
     that a negation in one sentence does not excuse a match in the next one.
     """
     left = text[max(0, start - before) : start]
-    cut = None
-    for cut in _BOUNDARY.finditer(left):
-        pass
-    if cut is not None:
-        left = left[cut.end() :]
+    cut = max(left.rfind(c) for c in ".!?;\n")
+    if cut >= 0:
+        left = left[cut + 1 :]
     right = text[end : end + after]
     m = _BOUNDARY.search(right)
     if m is not None:
