@@ -1,6 +1,6 @@
 """Dated legal minimums (SMIC, Mayotte SMIC, intern gratification).
 
-The values live in ``data/minimum_wage.json`` so a yearly update is a data change,
+The values live in ``minimum_wage.json`` so a yearly update is a data change,
 not a code change (certification.md, open point 7). Each entry applies from its
 ``from`` date until the next entry.
 """
@@ -36,7 +36,7 @@ class Minimum:
 
 @lru_cache(maxsize=1)
 def _tables() -> dict[str, list[Minimum]]:
-    raw = json.loads(resources.files(__package__).joinpath("data/minimum_wage.json").read_text("utf-8"))
+    raw = json.loads(resources.files(__package__).joinpath("minimum_wage.json").read_text("utf-8"))
     out: dict[str, list[Minimum]] = {}
     for key in ("smic", "smic_mayotte", "intern_gratification"):
         rows = [
