@@ -1,0 +1,142 @@
+"""E and D of certification.md: fees asked of candidates, premium-rate numbers,
+pyramid selling, undeclared work, scams and illegal activity, talent pools, false
+self-employment."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from jobgate.schema import ContractType, Severity
+
+from .model import Context, Hit, Pattern, Rule, matches, pattern, scan, text_detector
+from .rules_discrimination import NEG_CORE, before
+
+__all__ = ["RULES", "premium_number"]
+
+R, W, INF = Severity.REJECT, Severity.WARN, Severity.INFO
+
+_FREE = r"(\b(aucuns?|pas de|sans|ni|zero|jamais de?)\s*$)|" + before(r"aucuns? (frais|participation|cout)|pas de (frais|participation|cout)|sans (frais|participation|cout|aucun)|\bni\b|gratuit\w*|pris en charge|prise en charge")
+_FREE_AFTER = r"^[^.\n]{0,40}\b(offert\w*|gratuit\w*|ne (sera|seront|sont) (jamais )?(demande|exige|reclame)|pris en charge|prise en charge|a la charge de (l'employeur|l'entreprise|la societe)|par l'employeur|par l'entreprise|finance\w* par (l'employeur|l'entreprise|nos soins|l'opco))"
+FEES = (
+    pattern(r"\b(frais|droits?) (de dossier|d'inscription|de candidature|de recrutement|d'adhesion|de selection|de traitement|d'ouverture de dossier|de gestion de (votre )?(dossier|candidature))\b",
+            "frais droit droits", unless_before=_FREE, unless_after=_FREE_AFTER),
+    pattern(r"\bparticipation (financiere )?(de \d+ ?(€|e|eur|euros?) )?(aux|a vos) frais (de |d')(recrutement|dossier|formation|selection|inscription|demarrage|materiel|kit|candidature)\b|\bparticipation (financiere )?(du candidat|de \d+ ?(€|e|eur|euros?) (au|pour le) (recrutement|dossier|kit|demarrage))",
+            "participation", unless_before=_FREE, unless_after=_FREE_AFTER),
+    pattern(r"\bcheque de caution\b|\b(caution|depot de garantie) (de \d+|a (verser|regler|deposer|fournir)|obligatoire|demandee?|exigee?|(a|lors de) l'(entretien|embauche|inscription))\b",
+            "caution garantie", unless_before=_FREE),
+    pattern(r"\b(kit|pack|stock|materiel|tenue|formation|licence|abonnement) (de demarrage |de depart |initial |obligatoire )?(a (acheter|payer|regler|financer|votre charge)|payant|payante|a vos frais|a la charge du (candidat|salarie))\b|\bformation (payante|a vos frais|a financer) (obligatoire|prealable|avant)",
+            "kit pack stock materiel tenue formation licence abonnement", unless_before=_FREE,
+            anchors="a acheter|a payer|a regler|a financer|a votre charge|payant|a vos frais|a la charge du"),
+    pattern(r"\b(verser|payer|regler|avancer|envoyer|virer|acheter) (une somme|un montant|des frais|\d+ ?(€|e|eur|euros?)|un acompte|votre kit|votre materiel|votre stock|une participation)\b[^.\n]{0,60}\b(avant|pour|afin|des|au moment)\b|\babonnement (pour|afin d') (acceder|consulter|recevoir) (aux|les|des) offres\b|\b(acces|inscription) (payant|payante) (aux|a nos) offres\b",
+            "verser payer regler avancer envoyer virer acheter abonnement acces inscription", unless_before=_FREE),
+)
+
+_PHONE = re.compile(r"(?:\+ ?33 ?\(?0?\)? ?|0033 ?|0)8(?:[ .-]?\d){8}(?!\d)")
+_SMS = pattern(
+    r"\b(sms|texto|envoyez?|envoie|tapez)\b[^.\n]{0,30}\b(au|le) ([3-8]\d ?\d{3})\b(?! [a-z]+ (cedex|france))|\b(appelez|composez|tapez) (le )?(3615|3617|3618|3668)\b",
+    "sms texto envoyez envoyer envoie tapez 3615 3617 3618 3668",
+)
+
+
+def premium_number(digits: str) -> bool:
+    """True for a French premium-rate 08 number (national 10-digit form).
+
+    0800-0805 are free and 0806-0809 cost a normal call; every other 08 prefix is surcharged.
+    """
+    return len(digits) == 10 and digits.startswith("08") and not digits.startswith("080")
+
+
+_PHONE_PATTERN = Pattern(regex=_PHONE, triggers=frozenset(), anchors=("08", "+33", "+ 33", "0033"), reach=20)
+
+
+def _premium(ctx: Context) -> Iterator[Hit]:
+    text = ctx.all_text
+    for m in matches(_PHONE_PATTERN, text):
+        if m.start() and text[m.start() - 1].isdigit():
+            continue
+        digits = "0" + re.sub(r"\D", "", m.group(0))[-9:]
+        if premium_number(digits):
+            yield Hit(ctx.field_at(m.start()), m.group(0).strip(), message="Numéro surtaxé (08 hors 0800-0809) comme canal de candidature.")
+    yield from scan(ctx, (_SMS,))
+
+
+_premium.patterns = (_SMS,)  # type: ignore[attr-defined]
+
+MLM = (
+    pattern(r"\b(recrutez|recruter|parrainez|parrainer|constituez|developpez|creez|batissez) (votre|une|ta|son) (propre )?(equipe|reseau|downline|lignee)\b[^.\n]{0,80}\b(commissions?|touchez|gagnez|pourcentage|remuner\w*|revenus?|ventes?)|\b(touchez|percevez|gagnez) (des commissions |un pourcentage )?(sur|des) (les ventes de (votre|vos) (equipe|filleuls)|leurs ventes|votre equipe|vos filleuls)\b",
+            "recrutez recruter parrainez parrainer constituez developpez creez batissez touchez percevez gagnez"),
+    pattern(r"\b(achetez|acheter|acquerir|commander) (votre|un|le) (stock|pack|kit) (de depart|de demarrage|initial|de lancement)\b|\bmarketing (de reseau|multi-?niveaux?|relationnel a domicile)\b|\bmlm\b|\bsysteme pyramidal\b|\bvente pyramidale\b|\bnetwork marketing\b",
+            "achetez acheter acquerir commander marketing mlm pyramidal pyramidale network"),
+    pattern(r"\brevenus? (illimites?|sans limite|passifs?)\b|\bliberte financiere\b|\bcomplement de revenus? (depuis|a|de) (chez (vous|soi)|votre domicile|la maison)\b|\bgagnez (jusqu'a )?\d[\d .]* ?(€|euros?) (par|/) (mois|semaine|jour) (depuis|de) chez vous\b|\bvendeur a domicile independant\b|\bvdi\b",
+            "revenus revenu illimites illimite passifs financiere complement gagnez vendeur vdi", severity=W, variant="commission_only"),
+)
+
+UNDECLARED = (
+    pattern(r"\b(paye|payee|payes|remunere|remuneree|remuneration|salaire|verse|versee|payable)s? (en |au |a la )?(liquide|especes|cash|black|noir|main a main)\b|\bpaiement (en )?(liquide|especes|cash) (chaque|tous les|a la fin|en fin|sans)\b|\b(au|en) black\b|\bau noir\b|\bde la main a la main\b|\bcash (tous les|chaque|a la fin|en fin)\b",
+            "liquide especes cash black noir main", unless_before=before(r"encaiss\w*|caisse|clients?|gestion des|manipulation|fonds de caisse|lutte contre|comptage|rendu de monnaie|transport de fonds")),
+    pattern(r"\bnon declare(e|s|es)?\b|\bsans (contrat|fiche de paie|bulletin de (paie|salaire)|declaration)\b|\bpas de (fiche de paie|bulletin de (paie|salaire)|contrat|declaration)\b|\bsans etre declare\b",
+            "declare declaree declares declarees contrat paie salaire declaration",
+            unless_before=before(NEG_CORE, r"lutte contre|travail dissimule|fraude|assurance|mutuelle|revenus|ni ")),
+)
+
+ILLEGAL = (
+    pattern(r"\bmassages? (naturistes?|tantriques?|erotiques?|sensuels?|body ?body|intimes?|avec finition)\b|\bescort(e|s|es|ing)?\b|\b(hotesse|accompagnatrice|accompagnateur|animatrice) (de charme|vip pour soirees|pour soirees privees|coquine)\b|\bsoirees? privees?\b[^.\n]{0,60}\b(discretion|discrete|charme|tenue sexy|genereux|gentlemen)\b|\b(webcam|cam ?girl|camgirl|onlyfans|mym|contenus? (pour )?adultes?|contenus? coquins?|photos? (sexy|osees|denudees|nues?))\b|\bsugar (daddy|baby)\b|\btenue sexy\b",
+            "massage massages escort escorte escorts escortes escorting hotesse accompagnatrice accompagnateur animatrice soiree soirees webcam cam camgirl onlyfans mym contenu contenus photo photos sugar sexy"),
+    pattern(r"\b(recevoir|recevez|reception de|receptionner|transferer|transferez|transfert de|reverser|reversez) (des |les |de l'|d')?(virements?|fonds|argent|paiements?|sommes?|versements?)\b[^.\n]{0,50}\b(votre (propre |personnel |personnelle )?compte|vos comptes|compte (bancaire )?personnel|western union|moneygram|crypto\w*|bitcoins?)\b|\b(agent|gestionnaire|responsable|assistant) (de |des )?(transferts? (financiers|d'argent|de fonds)|paiements? a domicile)\b|\bwestern union\b|\bmoneygram\b",
+            "recevoir recevez reception receptionner transferer transferez transfert reverser reversez agent gestionnaire responsable assistant western moneygram",
+            anchors="virement|fonds|argent|paiement|somme|versement|western|moneygram|transfert"),
+    pattern(r"\b(reexpedition|reexpedier|reexpediez|reemballage|reemballer|reception|receptionner|recevoir|recevez|transfert|transferer|expedier|expediez|reconditionner)( et (la )?(reexpedition|reexpedier|expedition|envoi))? (de |des |les )?(colis|paquets|marchandises)\b[^.\n]{0,60}\b(votre|son|a|depuis|de) (propre )?(domicile|chez vous|maison|appartement)\b|\b(agent|gestionnaire|responsable|assistant|inspecteur) (de |des )?colis a domicile\b|\bdepuis (votre|chez) (domicile|vous)[^.\n]{0,40}\b(reexpedi\w*|reemball\w*) (de |des |les )?colis\b",
+            "colis paquets marchandises", anchors="colis|paquets|marchandises", reach=140),
+    pattern(r"\b(ouvrir|ouvrez|ouverture d'|creer|creez|preter|pretez|louer|louez) (un |des |plusieurs |votre |vos )?(nouveaux? )?(comptes? bancaires?|comptes? en banque|carte bancaire|cartes bancaires|compte (revolut|paypal|n26|lydia|nickel))\b|\b(copie|photo|scan) (recto[- ]verso )?(de |d'une |de votre )?(piece d'identite|carte d'identite|passeport|cni|carte bancaire)\b[^.\n]{0,50}\b(avant|des maintenant|pour (valider|confirmer|reserver|debloquer)|avec votre candidature|par (whatsapp|telegram|sms|mail))",
+            "ouvrir ouvrez ouverture creer creez preter pretez louer louez copie photo scan",
+            unless_before=before(r"a l'embauche|lors de (l'|votre )?(embauche|integration)|apres (l'|votre )?(embauche|entretien)|conseiller|conseillere|accompagner|clients?|gestion|agence bancaire|banque|guichet")),
+)
+
+POOL = (
+    pattern(r"\b(constituer|constitution|alimenter|enrichir|completer|renforcer) (de |d'|notre |un |une |nos |son )?(vivier|cv-?theque|base de (donnees|candidats)|reserve de candidats|pool de talents)\b|\bcv-?theque\b|\bpas de poste (a pourvoir )?(actuellement|pour le moment|en ce moment)\b|\boffre permanente\b|\bcandidature spontanee\b",
+            "vivier cvtheque theque base reserve pool poste permanente spontanee",
+            anchors="vivier|theque|base de|reserve de|pool de|pas de poste|offre permanente|candidature spontanee"),
+)
+
+SELF_EMPLOYED = (
+    pattern(r"\b(statut|sous le statut|en tant qu') (d')?(auto|micro)[- ]?entrepreneur (obligatoire|exige|requis|indispensable|necessaire|impose)|\b(siret|auto[- ]?entreprise|micro[- ]?entreprise) (obligatoire|exige|requis|indispensable)\b|\bdevenez? (votre|ton) propre patron\b|\b100 ?% (a la )?commissions?\b|\bremuneration (uniquement|exclusivement|100 ?%) (a la|sur|aux) commissions?\b|\b(uniquement|exclusivement) (a la|sur) commissions?\b",
+            "statut tant siret auto micro devenez commission commissions remuneration uniquement exclusivement",
+            anchors="entrepreneur|entreprise|siret|patron|commission"),
+)
+_SALARIED_TYPES = (ContractType.CDI, ContractType.CDD, ContractType.INTERIM, ContractType.CDI_INTERIM, ContractType.SAISONNIER)
+_SALARIED_WORDS = re.compile(r"\b(cdi|cdd|contrat de travail|salarie|salariee|salaire fixe|interim)\b")
+
+
+def _self_employed(ctx: Context) -> Iterator[Hit]:
+    salaried = ctx.contract_type in _SALARIED_TYPES or (
+        ctx.contract_type is None and _SALARIED_WORDS.search(ctx.texts["title"] + "\n" + ctx.texts["description"]) is not None
+    )
+    for hit in scan(ctx, SELF_EMPLOYED):
+        if salaried:
+            yield Hit(hit.field, hit.evidence, R, "salaried_conflict", "Statut non salarié imposé dans une offre de contrat salarié.")
+        else:
+            yield hit
+
+
+_self_employed.patterns = SELF_EMPLOYED  # type: ignore[attr-defined]
+
+
+def _mlm(ctx: Context) -> Iterator[Hit]:
+    for hit in scan(ctx, MLM):
+        if hit.variant == "commission_only" and ctx.contract_type in _SALARIED_TYPES and "vdi" not in (hit.evidence or ""):
+            continue  # a salaried contract: "revenus" wording alone is not a pyramid
+        yield hit
+
+
+_mlm.patterns = MLM  # type: ignore[attr-defined]
+
+RULES: tuple[Rule, ...] = (
+    Rule("FEE-01", R, "L5321-3, L5331-1, L5331-5", "Paiement demandé au candidat.", text_detector(*FEES)),
+    Rule("FEE-02", R, "L5321-3, L5331-1", "Numéro surtaxé ou canal de contact payant.", _premium),
+    Rule("FEE-03", R, "L5331-3, L5331-5, Code de la consommation (vente pyramidale)", "Recrutement pyramidal ou vente multiniveau.", _mlm),
+    Rule("FEE-04", R, "L8221-1 et suivants", "Travail non déclaré.", text_detector(*UNDECLARED)),
+    Rule("FEE-05", R, "Code pénal (proxénétisme, escroquerie, blanchiment), L5331-3", "Activité illicite ou escroquerie (services sexuels, mule financière, colis).", text_detector(*ILLEGAL)),
+    Rule("TRUE-04", W, "L5331-3", "Offre fictive ou vivier de candidatures (poste non effectivement disponible).", text_detector(*POOL)),
+    Rule("TRUE-05", W, "L5331-3, L8221-6", "Activité non salariée présentée comme un emploi.", _self_employed),
+)
