@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from normalizer.rome.index import AppellationIndex
-from normalizer.rome.model import MODEL_FILE, Query, RomeModel, build_query
+from normalizer.rome.model import MODEL_FILE, Query, RomeModel, TitlePart, build_query
 from normalizer.rome.referential import Appellation, Referential
 from normalizer.rome.text import DESC_LIMIT, title_tokens
 
 __all__ = ["MODEL_FILE", "RomeCandidate", "RomeClassifier", "RomeResult"]
 
 #: Alternatives reported with each result (the best one included).
-N_ALTERNATIVES = 5
+N_ALTERNATIVES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +97,9 @@ class RomeClassifier:
             self._children.setdefault(f.code_rome, ())
             self._children[f.code_rome] += (f.code,)
         self._cache: OrderedDict[tuple[str, str, bytes | None], RomeResult] = OrderedDict()
+        # Second-level cache: the title-only half of the features, shared by offers with
+        # the same title but different descriptions (the common case in a feed).
+        self._title_cache: OrderedDict[str, TitlePart] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self.hits = 0
@@ -122,6 +125,7 @@ class RomeClassifier:
         """Forget memoised results (for benchmarks)."""
         with self._lock:
             self._cache.clear()
+            self._title_cache.clear()
             self.hits = self.misses = 0
 
     # ------------------------------------------------------------------ public
@@ -182,7 +186,16 @@ class RomeClassifier:
         if not tokens and not desc.strip():
             return _NONE
         q = build_query(self.index, tokens, naf, desc)
-        ranked = self.model.rank(q, self.index)
+        tkey = " ".join(tokens)
+        with self._lock:
+            tp = self._title_cache.get(tkey)
+        if tp is None:
+            tp = self.model.title_part(q, self.index)
+            with self._lock:
+                self._title_cache[tkey] = tp
+                if len(self._title_cache) > self._cache_size:
+                    self._title_cache.popitem(last=False)
+        ranked = self.model.rank(q, self.index, tp)
         fev = self.model.fiche_evidence(q.title_feats)
         alts = tuple(self._candidate(code, p, q, fev) for code, p in ranked[:N_ALTERNATIVES])
         best = alts[0]

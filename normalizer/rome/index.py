@@ -86,42 +86,42 @@ class AppellationIndex:
         total = sum(idf.get(t, 8.0) for t in title_toks) + self.weight[ogr]
         return 2.0 * common / total
 
-    def code_match(
-        self, title_toks: frozenset[str], desc_words: frozenset[str], code: str
-    ) -> tuple[float, float]:
-        """How well the best appellations of a main code match an offer.
+    def title_sim(self, title_toks: frozenset[str], code: str) -> float:
+        """Best IDF-weighted Dice between a title and one appellation of a main code.
 
         Uses the per-code inverted index, so the cost depends on the words shared with
         the code's vocabulary, not on its number of appellations.
-
-        Returns:
-            ``(title_sim, desc_cover)``: the best IDF-weighted Dice between the title and
-            one of the code's appellations, and the best IDF-weighted share of an
-            appellation's words found in the description.
         """
         vocab = self.code_vocab.get(code)
-        if not vocab:
-            return 0.0, 0.0
-        idf, weight = self.idf, self.weight
-        best_t = best_d = 0.0
+        if not vocab or not title_toks:
+            return 0.0
         shared = title_toks & vocab.keys()
-        if shared:
-            acc: dict[str, float] = {}
-            for t in shared:
-                v = idf[t]
-                for ogr in vocab[t]:
-                    acc[ogr] = acc.get(ogr, 0.0) + v
-            title_w = sum(idf.get(t, 8.0) for t in title_toks)
-            best_t = max(2.0 * v / (title_w + weight[o]) for o, v in acc.items())
+        if not shared:
+            return 0.0
+        idf, weight = self.idf, self.weight
+        acc: dict[str, float] = {}
+        for t in shared:
+            v = idf[t]
+            for ogr in vocab[t]:
+                acc[ogr] = acc.get(ogr, 0.0) + v
+        title_w = sum(idf.get(t, 8.0) for t in title_toks)
+        return max(2.0 * v / (title_w + weight[o]) for o, v in acc.items())
+
+    def desc_cover(self, desc_words: frozenset[str], code: str) -> float:
+        """Best IDF-weighted share of one appellation's words found in a description."""
+        vocab = self.code_vocab.get(code)
+        if not vocab:
+            return 0.0
         shared = desc_words & vocab.keys()
-        if shared:
-            acc = {}
-            for t in shared:
-                v = idf[t]
-                for ogr in vocab[t]:
-                    acc[ogr] = acc.get(ogr, 0.0) + v
-            best_d = max(v / weight[o] for o, v in acc.items())
-        return best_t, best_d
+        if not shared:
+            return 0.0
+        idf, weight = self.idf, self.weight
+        acc: dict[str, float] = {}
+        for t in shared:
+            v = idf[t]
+            for ogr in vocab[t]:
+                acc[ogr] = acc.get(ogr, 0.0) + v
+        return max(v / weight[o] for o, v in acc.items())
 
     def best_in(
         self, title_toks: frozenset[str], appellations: tuple[Appellation, ...]
@@ -133,11 +133,13 @@ class AppellationIndex:
         choice is deterministic.
         """
         best: Appellation | None = None
-        best_key: tuple[float, int, int, int] | None = None
+        best_key: tuple[float, bool, bool, int] | None = None
         best_sim = 0.0
+        tokens = self.tokens
         for a in appellations:
-            sim = self.similarity(title_toks, a.ogr)
-            key = (round(sim, 9), int(a.main), int(not a.rare), -int(a.ogr))
+            # Only labels sharing a word with the title need the full computation.
+            sim = self.similarity(title_toks, a.ogr) if not title_toks.isdisjoint(tokens[a.ogr]) else 0.0
+            key = (sim, a.main, not a.rare, -int(a.ogr))
             if best_key is None or key > best_key:
                 best, best_key, best_sim = a, key, sim
         return best, best_sim

@@ -24,7 +24,7 @@ from normalizer.rome.nb import SparseNB
 from normalizer.rome.referential import DATA_DIR
 from normalizer.rome.text import DESC_LIMIT, description_features, title_features
 
-__all__ = ["FEATURE_NAMES", "MODEL_FILE", "Query", "RomeModel", "build_query", "fit_reranker"]
+__all__ = ["FEATURE_NAMES", "MODEL_FILE", "Query", "RomeModel", "TitlePart", "build_query", "fit_reranker"]
 
 MODEL_FILE = DATA_DIR / "rome_model.json.gz"
 
@@ -43,7 +43,7 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 
 #: How many title-model candidates the re-ranker considers.
-TOP_K = 12
+TOP_K = 15
 #: Fewest candidates ever returned (padded with the most frequent codes).
 MIN_CANDIDATES = 5
 #: Backoff strength for the NAF estimates (pseudo-counts).
@@ -95,6 +95,22 @@ def build_query(index: AppellationIndex, tokens: Sequence[str], naf: str, descri
     )
 
 
+@dataclass(frozen=True, slots=True)
+class TitlePart:
+    """The title-only half of the candidate features (see ``RomeModel.title_part``).
+
+    Attributes:
+        codes: Candidate main codes.
+        rows: Per candidate: title, title per token, prior, exact, mem_frac, mem_log,
+            title_first, app_sim.
+        has_evidence: False when no title word is known to the model.
+    """
+
+    codes: tuple[str, ...]
+    rows: tuple[tuple[float, ...], ...]
+    has_evidence: bool
+
+
 @dataclass(frozen=True)
 class RomeModel:
     """Fitted components and re-ranker weights (see the module docstring).
@@ -125,6 +141,16 @@ class RomeModel:
     weights: tuple[float, ...] = field(default=(0.0,) * len(FEATURE_NAMES))
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        by_class: dict[str, dict[str, float]] = {}
+        for f, row in self.desc.postings.items():
+            for c, v in row.items():
+                by_class.setdefault(c, {})[f] = v
+        # Derived index, not a field: frozen dataclasses allow it through object.__setattr__.
+        object.__setattr__(self, "_desc_by_class", by_class)
+
+    _desc_by_class: dict[str, dict[str, float]] = field(init=False, repr=False, compare=False)
+
     # ------------------------------------------------------------------ features
 
     def naf_affinity(self, naf: str, code: str, p_code: float) -> float:
@@ -142,8 +168,8 @@ class RomeModel:
             p1 = (d1.get(code, 0) + NAF_K * p2) / (self.naf_totals[naf] + NAF_K)
         return math.log(p1 / p_code)
 
-    def candidates(self, q: Query, index: AppellationIndex) -> tuple[list[str], list[list[float]]]:
-        """Candidate main codes and their feature vectors (``FEATURE_NAMES`` order)."""
+    def title_part(self, q: Query, index: AppellationIndex) -> TitlePart:
+        """Candidates and title-only features of a query (cacheable per title)."""
         known = self.title.known(q.title_feats)
         n = len(known)
         ev = self.title.evidence(known)
@@ -151,12 +177,6 @@ class RomeModel:
         prior = self.prior
         mem = self.memory.get(q.title_key, {})
         pool = set(ev)
-        if not pool and q.desc_feats:
-            # An uninformative title ("Recherche partenaires…"): let the description
-            # propose codes.
-            dk = self.desc.known(q.desc_feats)
-            dev = self.desc.evidence(dk)
-            pool = set(sorted(dev, key=lambda c: (-(dev[c] + len(dk) * self.desc.unseen[c]), c))[:TOP_K])
         if len(pool) < MIN_CANDIDATES:
             # Always offer a few alternatives, even for a title known to one code only.
             for c in self.top_prior:
@@ -168,55 +188,94 @@ class RomeModel:
         cands = ranked[:TOP_K]
         extra = sorted((set(mem) | q.exact_codes) - set(cands))
         for c in extra:
-            if c not in t_score:
-                t_score[c] = ev.get(c, 0.0) + n * unseen[c]
+            t_score.setdefault(c, ev.get(c, 0.0) + n * unseen[c])
         cands.extend(extra)
-        title_first = ranked[0]
-
-        # Description: mean log-likelihood per known description feature, restricted to
-        # the candidates (a full scan of 532 codes per offer would be too slow).
-        dfeats = self.desc.known(q.desc_feats)
-        d_score = dict.fromkeys(cands, 0.0)
-        if dfeats:
-            get = self.desc.postings.__getitem__
-            for f in dfeats:
-                row = get(f)
-                for c in cands:
-                    v = row.get(c)
-                    if v is not None:
-                        d_score[c] += v
-            nd = len(dfeats)
-            dun = self.desc.unseen
-            d_score = {c: (d_score[c] + nd * dun[c]) / nd for c in cands}
         t_max = max(t_score[c] for c in cands)
-        d_max = max(d_score.values())
         m_total = sum(mem.values())
         n_exact = len(q.exact_codes)
-        matches = [index.code_match(q.title_words, q.desc_words, c) for c in cands]
-        vecs = []
-        for c, (sim, cover) in zip(cands, matches, strict=True):
+        rows = []
+        for c in cands:
             t_rel = t_score[c] - t_max
             m = mem.get(c, 0)
-            vecs.append(
-                [
+            rows.append(
+                (
                     t_rel,
                     t_rel / n if n else 0.0,
-                    d_score[c] - d_max,
-                    self.naf_affinity(q.naf, c, math.exp(prior[c])),
                     prior[c],
                     1.0 / n_exact if c in q.exact_codes else 0.0,
                     m / m_total if m_total else 0.0,
                     math.log1p(m),
-                    1.0 if c == title_first else 0.0,
+                    1.0 if c == ranked[0] else 0.0,
+                    index.title_sim(q.title_words, c),
+                )
+            )
+        return TitlePart(tuple(cands), tuple(rows), bool(ev))
+
+    def candidates(
+        self, q: Query, index: AppellationIndex, title_part: TitlePart | None = None
+    ) -> tuple[list[str], list[list[float]]]:
+        """Candidate main codes and their feature vectors (``FEATURE_NAMES`` order).
+
+        Args:
+            q: The query.
+            index: Appellation index.
+            title_part: ``title_part(q, index)`` if already computed (it only depends
+                on the title, so callers may cache it).
+        """
+        tp = title_part or self.title_part(q, index)
+        cands = list(tp.codes)
+        rows = list(tp.rows)
+        dfeats = self.desc.known(q.desc_feats)
+        nd = len(dfeats)
+        dun = self.desc.unseen
+        if not tp.has_evidence and dfeats:
+            # An uninformative title ("Recherche partenaires…"): let the description
+            # propose codes, with neutral title features.
+            dev = self.desc.evidence(dfeats)
+            more = sorted(dev, key=lambda c: (-(dev[c] + nd * dun[c]), c))[:TOP_K]
+            for c in more:
+                if c not in cands:
+                    cands.append(c)
+                    rows.append((0.0, 0.0, self.prior[c], 0.0, 0.0, 0.0, 0.0, 0.0))
+        # Description: mean log-likelihood per known description feature, restricted to
+        # the candidates (a full scan of 532 codes per offer would be too slow).
+        d_score = dict.fromkeys(cands, 0.0)
+        if dfeats:
+            # Class-major postings: a C-level set intersection per candidate instead of
+            # a dictionary probe per (word, candidate) pair.
+            by_class = self._desc_by_class
+            words = q.desc_words
+            for c in cands:
+                row = by_class.get(c)
+                if row:
+                    d_score[c] = sum(row[f] for f in words & row.keys())
+            d_score = {c: (d_score[c] + nd * dun[c]) / nd for c in cands}
+        d_max = max(d_score.values())
+        prior = self.prior
+        vecs = []
+        for c, (t_rel, t_tok, pr, exact, m_frac, m_log, first, sim) in zip(cands, rows, strict=True):
+            vecs.append(
+                [
+                    t_rel,
+                    t_tok,
+                    d_score[c] - d_max,
+                    self.naf_affinity(q.naf, c, math.exp(prior[c])),
+                    pr,
+                    exact,
+                    m_frac,
+                    m_log,
+                    first,
                     sim,
-                    cover,
+                    index.desc_cover(q.desc_words, c) if q.desc_words else 0.0,
                 ]
             )
         return cands, vecs
 
-    def rank(self, q: Query, index: AppellationIndex) -> list[tuple[str, float]]:
+    def rank(
+        self, q: Query, index: AppellationIndex, title_part: TitlePart | None = None
+    ) -> list[tuple[str, float]]:
         """Candidates with their probabilities, best first (ties broken by code)."""
-        cands, vecs = self.candidates(q, index)
+        cands, vecs = self.candidates(q, index, title_part)
         probs = softmax([dot(self.weights, v) for v in vecs])
         return sorted(zip(cands, probs, strict=True), key=lambda cp: (-cp[1], cp[0]))
 

@@ -37,7 +37,7 @@ class SparseNB:
         examples: Iterable[tuple[Sequence[str], str, float]],
         classes: Iterable[str],
         alpha: float,
-        min_weight: float = 0.0,
+        min_count: float = 0.0,
     ) -> SparseNB:
         """Fit from ``(features, class, weight)`` triples.
 
@@ -46,8 +46,8 @@ class SparseNB:
             classes: Every class that can be predicted (classes without data get the
                 smoothed uniform distribution).
             alpha: Additive smoothing.
-            min_weight: Drop postings whose stored weight is below this value (used to
-                prune the long-tail description vocabulary for speed).
+            min_count: Drop features seen fewer times than this in all (a word seen in
+                one description cannot generalise, and pruning it keeps scoring fast).
 
         Returns:
             The fitted model.
@@ -62,8 +62,9 @@ class SparseNB:
         unseen = {c: math.log(alpha / (totals[c] + alpha * vocab)) for c in classes}
         postings: dict[str, dict[str, float]] = {}
         for f, per_class in counts.items():
+            if sum(per_class.values()) < min_count:
+                continue
             row = {c: math.log((n + alpha) / alpha) for c, n in per_class.items() if c in unseen}
-            row = {c: v for c, v in row.items() if v >= min_weight}
             if row:
                 postings[f] = row
         return cls(postings=postings, unseen=unseen)

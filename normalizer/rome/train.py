@@ -96,7 +96,7 @@ def fit_components(
     return RomeModel(
         title=SparseNB.fit(title_ex, codes, TITLE_ALPHA),
         fiche=SparseNB.fit(fiche_ex, fiches, TITLE_ALPHA),
-        desc=SparseNB.fit(desc_ex, codes, DESC_ALPHA),
+        desc=SparseNB.fit(desc_ex, codes, DESC_ALPHA, min_count=2),
         prior=prior,
         fiche_prior=fiche_prior,
         naf_counts={k: dict(v) for k, v in naf_counts.items()},
