@@ -295,6 +295,7 @@ def visible_offer(
         numbers=True,
         keep_hosts=keep_hosts,
         keep_phones=keep_phones,
+        spare=[emp.name] if emp.name and not anonyme else [],
     )
 
     # Public-service channel in place of the employer's own contact.
