@@ -230,6 +230,9 @@ class Redactor:
         numbers: also mask every SIRET/SIREN-shaped number.
         keep_hosts: extra hosts whose URLs and e-mails are kept (jobgate's own).
         keep_phones: significant digits of phones to keep (the agency's).
+        spare: names whose variants are *not* masked even when they are part
+            of ``names`` (the employer's name inside ``"ACME - Mme X"`` when the
+            name may be shown).
 
     A redactor with nothing to do returns text unchanged (:attr:`active` is false).
     """
@@ -244,11 +247,13 @@ class Redactor:
         numbers: bool = False,
         keep_hosts: Iterable[str] = (),
         keep_phones: Iterable[str] = (),
+        spare: Iterable[str] = (),
     ) -> None:
+        spared = {tuple(v) for s in spare if s for v in name_variants(s)}
         parts: list[str] = []
         for name in names:
             if name and name.strip():
-                parts.extend(_name_regex(v) for v in name_variants(name))
+                parts.extend(_name_regex(v) for v in name_variants(name) if tuple(v) not in spared)
         for lit in literals:
             lit = (lit or "").strip()
             if len(lit) >= 3:

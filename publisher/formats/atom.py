@@ -17,6 +17,7 @@ from publisher.formats.base import (
     BaseExporter,
     apply_url,
     company_name,
+    description_of,
     iso,
     xml_attr,
     xml_text,
@@ -86,7 +87,7 @@ class AtomExporter(BaseExporter):
         if offer.description_html:
             parts.append(f'<content type="html">{xml_text(offer.description_html)}</content>')
         else:
-            parts.append(f'<content type="text">{xml_text(offer.description)}</content>')
+            parts.append(f'<content type="text">{xml_text(description_of(offer))}</content>')
         parts.append("<jobgate:status>active</jobgate:status>")
         parts.append(f"<jobgate:offerId>{xml_text(offer.id)}</jobgate:offerId>")
         parts.append(

@@ -30,6 +30,7 @@ __all__ = [
     "apply_url",
     "cdata",
     "company_name",
+    "description_of",
     "iso",
     "rfc822",
     "xml_attr",
@@ -119,11 +120,18 @@ def rfc822(dt: datetime) -> str:
     return format_datetime(_aware(dt))
 
 
-def company_name(offer: CatalogueOffer) -> str | None:
-    """Employer name to show, :data:`ANONYMOUS_EMPLOYER` for anonymous offers."""
+def company_name(offer: CatalogueOffer) -> str:
+    """Employer name to show: :data:`ANONYMOUS_EMPLOYER` for anonymous offers
+    and offers without a name (formats such as Indeed and schema.org need one)."""
     if offer.diffusion.visibility is Visibility.ANONYME:
         return ANONYMOUS_EMPLOYER
-    return offer.employer.name
+    return offer.employer.name or ANONYMOUS_EMPLOYER
+
+
+def description_of(offer: CatalogueOffer) -> str:
+    """Description to render: the HTML one, else the plain text, else the title
+    (consumers such as Indeed and schema.org require a description)."""
+    return offer.description_html or offer.description or offer.title
 
 
 def apply_url(offer: CatalogueOffer) -> str | None:

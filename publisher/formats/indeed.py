@@ -13,7 +13,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from jobgate.schema import CatalogueOffer, ContractType
-from publisher.formats.base import BaseExporter, apply_url, cdata, company_name, rfc822, xml_text
+from publisher.formats.base import (
+    BaseExporter,
+    apply_url,
+    cdata,
+    company_name,
+    description_of,
+    rfc822,
+    xml_text,
+)
 
 __all__ = ["JOBTYPES", "IndeedExporter"]
 
@@ -71,7 +79,7 @@ class IndeedExporter(BaseExporter):
             _el("state", place.region or place.departement),
             _el("country", place.country),
             _el("postalcode", place.postcode),
-            _el("description", offer.description_html or offer.description),
+            _el("description", description_of(offer)),
             _el("salary", offer.salary.original),
             _el(
                 "jobtype",

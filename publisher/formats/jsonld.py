@@ -20,7 +20,7 @@ from typing import Any
 from jobgate.config import PartnerSettings
 from jobgate.schema import CatalogueOffer, ContractType, Preselection, Visibility
 from publisher.formats.atom import entry_id
-from publisher.formats.base import BaseExporter, apply_url, company_name, iso
+from publisher.formats.base import BaseExporter, apply_url, company_name, description_of, iso
 
 __all__ = ["EMPLOYMENT_TYPES", "REQUIRED", "JsonLdExporter", "job_posting"]
 
@@ -82,7 +82,7 @@ def job_posting(
         address["postalCode"] = place.postcode
     if place.region or place.departement:
         address["addressRegion"] = place.region or place.departement
-    org: dict[str, Any] = {"@type": "Organization", "name": company_name(offer) or "Employeur"}
+    org: dict[str, Any] = {"@type": "Organization", "name": company_name(offer)}
     anonyme = offer.diffusion.visibility is Visibility.ANONYME
     if not anonyme:
         if offer.employer.url:
@@ -95,7 +95,7 @@ def job_posting(
         "@id": entry_id(offer.id),
         "url": link,
         "title": offer.title,
-        "description": offer.description_html or offer.description,
+        "description": description_of(offer),
         "datePosted": iso(posted),
         "validThrough": iso(valid),
         "hiringOrganization": org,

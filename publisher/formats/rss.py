@@ -18,6 +18,7 @@ from publisher.formats.base import (
     BaseExporter,
     apply_url,
     company_name,
+    description_of,
     rfc822,
     xml_attr,
     xml_text,
@@ -60,7 +61,7 @@ class RssExporter(BaseExporter):
             "<item>",
             _el("title", offer.title),
             _el("link", self.offer_link(offer.id)),
-            _el("description", offer.description_html or offer.description),
+            _el("description", description_of(offer)),
             f'<guid isPermaLink="false">{xml_text(offer.id)}</guid>',
         ]
         if offer.dates.published is not None:

@@ -20,7 +20,9 @@ def ft_public_offers() -> list[CatalogueOffer]:
 @pytest.fixture
 def pub_partner() -> PartnerSettings:
     """A partner that receives our offers."""
-    return PartnerSettings(name="regional-daily", connector="rss", url="x.xml", receives=("offers",))
+    return PartnerSettings(
+        name="regional-daily", connector="rss", url="x.xml", receives=("offers",)
+    )
 
 
 @pytest.fixture

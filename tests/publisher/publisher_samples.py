@@ -154,7 +154,11 @@ def offer_from_ft(rec: dict[str, Any], *, offer_id: str | None = None) -> Catalo
 
 def public_service_offers() -> list[CatalogueOffer]:
     """The sample offers entered at the public service (``origine == "1"``)."""
-    return [offer_from_ft(r) for r in ft_records() if (r.get("origineOffre") or {}).get("origine") == "1"]
+    return [
+        offer_from_ft(r)
+        for r in ft_records()
+        if (r.get("origineOffre") or {}).get("origine") == "1"
+    ]
 
 
 def cycle_offers(n: int, base: list[CatalogueOffer] | None = None) -> Iterator[CatalogueOffer]:

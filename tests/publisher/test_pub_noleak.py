@@ -279,7 +279,9 @@ def test_real_anonymous_offer_keeps_no_identity(fmt: str) -> None:
         if not base.employer.name:
             continue
         o = base.model_copy(deep=True)
-        o.diffusion = Diffusion(visibility=Visibility.ANONYME, preselection=Preselection.VERIFICATION)
+        o.diffusion = Diffusion(
+            visibility=Visibility.ANONYME, preselection=Preselection.VERIFICATION
+        )
         o.description = f"{o.employer.name.lower()} recrute. {o.description}"
         out = _render(fmt, visible_offer(o, PARTNER, settings=SETTINGS, agency=AGENCY))
         assert _collapse(o.employer.name) not in _collapse(out), (fmt, o.employer.name)
