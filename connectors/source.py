@@ -125,7 +125,7 @@ def _download(
                     delay = limits.backoff_s * (2 ** (attempt - 1)) * (0.5 + random.random())
                 time.sleep(min(delay, limits.max_retry_after_s))
         with spool:
-            yield spool  # type: ignore[misc]
+            yield spool
     finally:
         if own:
             http.close()
@@ -153,7 +153,7 @@ def make_client(partner: str, url: str, limits: Limits = Limits()) -> httpx.Clie
 def _get_to_spool(
     http: httpx.Client, url: str, partner: str, limits: Limits, headers: dict[str, str]
 ) -> IO[bytes]:
-    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024**2)
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024**2)  # noqa: SIM115 - handed to the caller, closed there
     try:
         with http.stream("GET", url, headers=headers) as resp:
             if resp.status_code in RETRIABLE_STATUS:
@@ -186,7 +186,7 @@ def _get_to_spool(
         spool.close()
         raise RetriableError(partner, f"cannot reach {url}: {exc.__class__.__name__}") from exc
     spool.seek(0)
-    return spool  # type: ignore[return-value]
+    return spool
 
 
 def _retry_after(resp: httpx.Response) -> float | None:

@@ -19,7 +19,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 _GENDER = re.compile(r"\b(h|f|m|x|nb)\s*/\s*(h|f|m|x|nb)(\s*/\s*(h|f|m|x|nb))?\b")
 _LEGAL = re.compile(r"\b(sas|sasu|sarl|eurl|sa|sci|snc|scop|groupe|group|france|gmbh|ltd|inc)\b")
 STOP = frozenset(
-    "de du des la le les l d un une et en au aux a pour sur dans par avec ou chez h f".split()
+    ["de", "du", "des", "la", "le", "les", "l", "d", "un", "une", "et", "en", "au", "aux", "a", "pour", "sur", "dans", "par", "avec", "ou", "chez", "h", "f"]
 )
 
 
@@ -143,9 +143,8 @@ def exact(field_name: str) -> Comparison:
 
 def same_place(a: DedupRecord, b: DedupRecord) -> float | None:
     """1.0 same postcode or city, 0.5 same département only, 0.0 different, None unknown."""
-    if a.postcode and b.postcode:
-        if a.postcode == b.postcode:
-            return 1.0
+    if a.postcode and b.postcode and a.postcode == b.postcode:
+        return 1.0
     if a.city and b.city:
         return 1.0 if a.city == b.city else 0.0
     if a.departement and b.departement:
@@ -176,7 +175,7 @@ def default_decision(s: dict[str, float | None]) -> bool:
     if desc is None:
         # Without text to compare, ask for a near-identical title and a known employer.
         return title >= 0.95 and employer is not None and s.get("place") is not None
-    return (title >= 0.9 and desc >= 0.6) or (desc >= 0.9 and title >= 0.6)
+    return (title >= 0.9 and desc >= 0.6) or (desc >= 0.95 and title >= 0.8)
 
 
 DEFAULT_MODEL = DedupModel(
@@ -187,7 +186,8 @@ DEFAULT_MODEL = DedupModel(
         block_on_description_tail(25),
     ],
     comparisons=[
-        similarity("title_tokens"),
+        # token_sort, not token_set: a shared subset ("secteur navale") is not the same title.
+        similarity("title_tokens", fuzz.token_sort_ratio),
         similarity("description_head"),
         similarity("employer", fuzz.token_sort_ratio),
         Comparison("place", same_place),

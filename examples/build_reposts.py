@@ -11,8 +11,8 @@ output is committed (examples/partners/*.rss, *.xml); re-run after changing this
 from __future__ import annotations
 
 import json
-from email.utils import format_datetime
 from datetime import datetime
+from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 

@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from jobgate.config import Settings, load_settings
 from jobgate.errors import JobgateError
@@ -181,7 +182,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _celery(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _celery(args: argparse.Namespace) -> Any:
     import os
 
     from scheduler.celery_app import configure

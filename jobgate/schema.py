@@ -22,7 +22,7 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, use_enum_values=False)
 
 
-class ContractType(str, enum.Enum):
+class ContractType(enum.StrEnum):
     """Closed vocabulary of contract types (France Travail codes map onto it)."""
 
     CDI = "CDI"  # contrat à durée indéterminée
@@ -38,7 +38,7 @@ class ContractType(str, enum.Enum):
     AUTRE = "AUTRE"
 
 
-class Visibility(str, enum.Enum):
+class Visibility(enum.StrEnum):
     """What a candidate may see of the employer (diffusion mode, first axis)."""
 
     NOMINATIF = "nominatif"  # name and contact details shown
@@ -46,7 +46,7 @@ class Visibility(str, enum.Enum):
     ANONYME = "anonyme"  # nothing that identifies the employer
 
 
-class Preselection(str, enum.Enum):
+class Preselection(enum.StrEnum):
     """Whether candidates go through the counsellor (diffusion mode, second axis)."""
 
     AUCUNE = "aucune"
@@ -55,7 +55,7 @@ class Preselection(str, enum.Enum):
     EVALUATION = "evaluation"
 
 
-class OfferStatus(str, enum.Enum):
+class OfferStatus(enum.StrEnum):
     """Lifecycle state of a source record's offer."""
 
     PUBLISHED = "published"
@@ -65,7 +65,7 @@ class OfferStatus(str, enum.Enum):
     CLOSED = "closed"  # filled, withdrawn, expired or gone from a full snapshot
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     """Severity of a certification finding."""
 
     REJECT = "REJECT"
@@ -73,7 +73,7 @@ class Severity(str, enum.Enum):
     INFO = "INFO"
 
 
-class CertificationStatus(str, enum.Enum):
+class CertificationStatus(enum.StrEnum):
     """Outcome of certification over all findings."""
 
     CERTIFIED = "certified"

@@ -25,7 +25,6 @@ from jobgate.schema import (
     Source,
 )
 from normalizer.certification import PartnerContract, certify
-from normalizer.diffusion import diffusion_of
 from normalizer.fields import (
     clean_title,
     html_to_text,
@@ -40,6 +39,7 @@ from normalizer.fields import (
     split_title_place,
 )
 from normalizer.rome import RomeClassifier
+from publisher import diffusion_of
 
 _SIRET_CHARS = re.compile(r"[\s.\-]")
 
@@ -97,6 +97,7 @@ def normalize_record(
         return reject("title is empty once cleaned", "title")
 
     body = "\n\n".join(t for t in (_text(fields, "description"), _text(fields, "profile")) if t)
+    description_html: str | None
     if is_html(body):
         description, description_html = html_to_text(body), safe_html(body)
     else:

@@ -194,10 +194,7 @@ def offer_url(base_url: str, offer_id: str) -> str:
 def _agency_of(offer: CatalogueOffer, agency: Contact | None) -> Contact | None:
     if agency is not None:
         return agency
-    # Forward-compatible: a ``Diffusion.agency`` / ``CanonicalOffer.agency`` field
-    # (requested schema change) is picked up when it exists.
-    found = getattr(offer.diffusion, "agency", None) or getattr(offer, "agency", None)
-    return found if isinstance(found, Contact) else None
+    return offer.counsellor
 
 
 def _host_of(url: str) -> str:
@@ -213,6 +210,7 @@ def visible_offer(
     *,
     settings: PublisherSettings | None = None,
     agency: Contact | None = None,
+    all_sources: bool = False,
 ) -> CatalogueOffer:
     """What ``partner`` may see of ``offer``: a redacted deep copy.
 
@@ -240,8 +238,8 @@ def visible_offer(
         offer: the catalogue offer (not modified).
         partner: the receiving partner.
         settings: publisher settings (``base_url`` for jobgate's offer pages).
-        agency: the counsellor channel (agency e-mail/phone) when the caller has
-            it; until the schema carries it, pass it here.
+        agency: the counsellor channel; defaults to the offer's ``counsellor``.
+        all_sources: keep every source (the public catalogue shows them all).
 
     Returns:
         A new :class:`~jobgate.schema.CatalogueOffer` sharing no mutable state
@@ -254,7 +252,8 @@ def visible_offer(
     out.rome.alternatives = []
     out.status_reason = None
     keep = {offer.source.partner, partner.name}
-    out.sources = [s for s in out.sources if s.partner in keep]
+    if not all_sources:
+        out.sources = [s for s in out.sources if s.partner in keep]
 
     diffusion = offer.diffusion
     anonyme = diffusion.visibility is Visibility.ANONYME
@@ -349,3 +348,12 @@ def _coarse_place(place: Place) -> Place:
         region=place.region,
         country=place.country,
     )
+
+
+#: The public site, seen as a recipient: it shows what any partner could show.
+PUBLIC_SITE = PartnerSettings(name="public-site", connector="json", url="-", receives=("offers",))
+
+
+def public_view(offer: CatalogueOffer, settings: PublisherSettings | None = None) -> CatalogueOffer:
+    """What the public catalogue shows of ``offer``: its diffusion mode, every source."""
+    return visible_offer(offer, PUBLIC_SITE, settings=settings, all_sources=True)

@@ -19,7 +19,8 @@ from jobgate.config import PartnerSettings, Settings
 from jobgate.schema import CatalogueOffer
 from jobgate.storage import Store, content_hash
 from jobgate.storage.models import Delivery, utcnow
-from publisher.diffusion import eligible, visible_offer
+from publisher.diffusion import visible_offer
+from publisher.eligibility import eligible
 
 log = logging.getLogger("jobgate.publisher")
 

@@ -63,7 +63,7 @@ def _context() -> tuple[Settings, Store]:
     return settings, store
 
 
-@app.task(name="jobgate.fetch", **RETRY)  # type: ignore[misc]
+@app.task(name="jobgate.fetch", **RETRY)
 def fetch_task(partner: str, *_: Any) -> dict[str, Any]:
     """Fetch one partner into the raw store."""
     from connectors import fetch_partner
@@ -73,7 +73,7 @@ def fetch_task(partner: str, *_: Any) -> dict[str, Any]:
     return {"partner": partner, "outcome": r.outcome, "fetched": r.fetched, "error": r.error}
 
 
-@app.task(name="jobgate.normalize", **RETRY)  # type: ignore[misc]
+@app.task(name="jobgate.normalize", **RETRY)
 def normalize_task(*_: Any) -> dict[str, int]:
     """Normalise every pending raw record."""
     from normalizer.stage import normalize_pending
@@ -82,7 +82,7 @@ def normalize_task(*_: Any) -> dict[str, int]:
     return normalize_pending(store, settings).by_status
 
 
-@app.task(name="jobgate.dedup", **RETRY)  # type: ignore[misc]
+@app.task(name="jobgate.dedup", **RETRY)
 def dedup_task(*_: Any) -> dict[str, int]:
     """Recluster the catalogue."""
     from dedup import run_dedup
@@ -92,7 +92,7 @@ def dedup_task(*_: Any) -> dict[str, int]:
     return {"offers": r.offers, "clusters": r.clusters}
 
 
-@app.task(name="jobgate.publish", **RETRY)  # type: ignore[misc]
+@app.task(name="jobgate.publish", **RETRY)
 def publish_task(*_: Any) -> dict[str, int]:
     """Update every recipient's delivery log."""
     from publisher.stage import publish
@@ -101,7 +101,7 @@ def publish_task(*_: Any) -> dict[str, int]:
     return {p.partner: p.upserts + p.deletes for p in publish(store, settings)}
 
 
-@app.task(name="jobgate.partner_cycle")  # type: ignore[misc]
+@app.task(name="jobgate.partner_cycle")
 def partner_cycle(partner: str) -> str:
     """Chain one partner's fetch through every later stage."""
     result = chain(fetch_task.s(partner), normalize_task.s(), dedup_task.s(), publish_task.s()).apply_async()
