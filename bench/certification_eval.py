@@ -47,8 +47,8 @@ from jobgate.schema import (  # noqa: E402
 from normalizer.certification import PartnerContract, certify  # noqa: E402
 from normalizer.certification.testing import load_fixtures, offer_from_fixture  # noqa: E402
 
-SHARED = Path("/work/shared")
-FT_FILE = SHARED / "data/ft_offers/ft_offres_2025-11-13.jsonl.gz"
+SHARED = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
+FT_FILE = SHARED / "ft_offers/ft_offres_2025-11-13.jsonl.gz"
 FIXTURES = ROOT / "tests/fixtures/certification"
 
 FT_CONTRACT = {

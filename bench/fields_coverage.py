@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/fields_coverage.py [--shared /work/shared]
+    python bench/fields_coverage.py [--fixtures tests/fixtures]
 
 Prints, for the 3,150 France Travail offers of 2025-11-13 (and the older FT samples),
 the share of offers whose contract type, département, publication date, working time
@@ -238,10 +238,10 @@ def measure_samples(samples: Path) -> dict[str, Counter[str]]:
 def main() -> None:
     """Print coverage figures and throughput."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", default="/work/shared", type=Path)
+    parser.add_argument("--fixtures", default=Path(__file__).resolve().parents[1] / "tests" / "fixtures", type=Path)
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
-    offers = list(_ft_offers(args.shared / "data/ft_offers/ft_offres_2025-11-13.jsonl.gz"))
+    offers = list(_ft_offers(args.fixtures / "ft_offers/ft_offres_2025-11-13.jsonl.gz"))
 
     start = time.perf_counter()
     counts, misses = measure_ft(offers)
@@ -272,13 +272,13 @@ def main() -> None:
     for name, rate in time_parsers(offers).items():
         print(f"    {name:<20} {rate:>10,.0f}")
 
-    samples_ft, _ = measure_ft(_ft_samples(args.shared / "samples/france_travail"))
+    samples_ft, _ = measure_ft(_ft_samples(args.fixtures / "samples/france_travail"))
     print(f"\nFrance Travail samples 2022-2025 ({samples_ft['offers']} offers)")
     for name, key, total in rows:
         print(f"  {name:<52} {_share(samples_ft, key, total)}")
 
     print("\nPartner samples (records with contract type / département / date / salary min)")
-    for name, c in measure_samples(args.shared / "samples").items():
+    for name, c in measure_samples(args.fixtures / "samples").items():
         salary = f"{c['salary_min']}/{c['salary_text']}" if c["salary_text"] else "-"
         print(f"  {name:<24} n={c['records']:<3} contract {c['contract']:<3} "
               f"département {c['departement']:<3} date {c['date']:<3} salary {salary}")

@@ -30,7 +30,7 @@ from jobgate.schema import (
 )
 from publisher import diffusion_of
 
-SAMPLES_DIR = Path("/work/shared/samples/france_travail")
+SAMPLES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "samples" / "france_travail"
 
 _CONTRACTS = {
     "CDI": ContractType.CDI,

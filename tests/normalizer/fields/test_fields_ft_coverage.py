@@ -1,18 +1,13 @@
-"""Coverage floor over the 3,150 real France Travail offers (skipped without the data)."""
+"""Coverage floor over the 3,150 real France Travail offers shipped in tests/fixtures."""
 
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 
-import pytest
-
-SHARED = Path(os.environ.get("JOBGATE_SHARED", "/work/shared"))
-DATA = SHARED / "data/ft_offers/ft_offres_2025-11-13.jsonl.gz"
-BENCH = Path(__file__).resolve().parents[3] / "bench" / "fields_coverage.py"
-
-pytestmark = pytest.mark.skipif(not DATA.exists(), reason="France Travail offers not available")
+ROOT = Path(__file__).resolve().parents[3]
+DATA = ROOT / "tests/fixtures/ft_offers/ft_offres_2025-11-13.jsonl.gz"
+BENCH = ROOT / "bench" / "fields_coverage.py"
 
 
 def test_ft_offers_coverage():
