@@ -46,7 +46,10 @@ THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 def evaluate(
-    clf: RomeClassifier, offers: Sequence[LabelledOffer], index: AppellationIndex, use_desc: bool = True
+    clf: RomeClassifier,
+    offers: Sequence[LabelledOffer],
+    index: AppellationIndex,
+    use_desc: bool = True,
 ) -> dict[str, Any]:
     """Accuracy, fiche accuracy and confidence table of ``clf`` on ``offers``."""
     ref = clf.referential
@@ -154,7 +157,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument(
+        "--speed-only", action="store_true", help="only measure throughput, with the shipped model"
+    )
     args = ap.parse_args(argv)
+    if args.speed_only:
+        ft_all = [o for o in load_offers() if o.set == "ft2025"]
+        print(json.dumps(speed(RomeClassifier.default(), ft_all), indent=2))
+        return 0
 
     t0 = time.perf_counter()
     ref = Referential.load()

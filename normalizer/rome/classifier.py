@@ -153,13 +153,17 @@ class RomeClassifier:
         tokens = title_tokens(title or "")
         naf_n = (naf or "").strip().upper()
         desc = (description or "")[:DESC_LIMIT]
-        dkey = hashlib.blake2b(desc.encode("utf-8"), digest_size=12).digest() if desc.strip() else None
+        dkey = (
+            hashlib.blake2b(desc.encode("utf-8"), digest_size=12).digest() if desc.strip() else None
+        )
         result = self._model_result(" ".join(tokens), tokens, naf_n, desc, dkey)
         if source_code is None or not str(source_code).strip():
             return result
         valid = self.referential.validate_code(str(source_code))
         if valid is None:
-            return _with_method(result, f"{result.method} (source code {str(source_code).strip()} unknown)")
+            return _with_method(
+                result, f"{result.method} (source code {str(source_code).strip()} unknown)"
+            )
         return self._source_result(valid, tokens, result)
 
     # ----------------------------------------------------------------- internals
@@ -201,10 +205,18 @@ class RomeClassifier:
         best = alts[0]
         method = "appellation-exact" if best.code_rome in q.exact_codes else "model"
         return RomeResult(
-            best.code_rome, best.code_fiche, best.code_ogr, best.appellation, best.score, method, alts
+            best.code_rome,
+            best.code_fiche,
+            best.code_ogr,
+            best.appellation,
+            best.score,
+            method,
+            alts,
         )
 
-    def _candidate(self, code: str, p: float, q: Query, fev: tuple[int, dict[str, float]]) -> RomeCandidate:
+    def _candidate(
+        self, code: str, p: float, q: Query, fev: tuple[int, dict[str, float]]
+    ) -> RomeCandidate:
         exact = self._exact_appellation(q, code)
         if exact is not None:
             return RomeCandidate(code, exact.code_fiche, exact.ogr, exact.label, round(p, 4))
@@ -218,7 +230,9 @@ class RomeClassifier:
         if code not in q.exact_codes:
             return None
         apps = self.referential.appellations
-        matches = [apps[o] for o in self.index.by_key.get(q.title_key, ()) if apps[o].code_rome == code]
+        matches = [
+            apps[o] for o in self.index.by_key.get(q.title_key, ()) if apps[o].code_rome == code
+        ]
         # Several appellations can share a key; prefer the principal one, then the lowest OGR.
         return min(matches, key=lambda a: (not a.main, int(a.ogr))) if matches else None
 
@@ -226,11 +240,15 @@ class RomeClassifier:
         app, _ = self.index.best_in(words, self.referential.by_fiche.get(fiche, ()))
         return app
 
-    def _source_result(self, valid: tuple[str, str], tokens: list[str], model: RomeResult) -> RomeResult:
+    def _source_result(
+        self, valid: tuple[str, str], tokens: list[str], model: RomeResult
+    ) -> RomeResult:
         code_rome, code_fiche = valid
         words = frozenset(tokens)
         app = self._appellation(words, code_fiche)
-        first = RomeCandidate(code_rome, code_fiche, app.ogr if app else None, app.label if app else None, 1.0)
+        first = RomeCandidate(
+            code_rome, code_fiche, app.ogr if app else None, app.label if app else None, 1.0
+        )
         others = tuple(a for a in model.alternatives if a.code_rome != code_rome)
         return RomeResult(
             code_rome,
@@ -244,7 +262,9 @@ class RomeClassifier:
 
 
 def _with_method(r: RomeResult, method: str) -> RomeResult:
-    return RomeResult(r.code_rome, r.code_fiche, r.code_ogr, r.appellation, r.score, method, r.alternatives)
+    return RomeResult(
+        r.code_rome, r.code_fiche, r.code_ogr, r.appellation, r.score, method, r.alternatives
+    )
 
 
 _DEFAULT: RomeClassifier | None = None

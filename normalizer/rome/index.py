@@ -51,6 +51,9 @@ class AppellationIndex:
         codes_by_key: dict[str, set[str]] = defaultdict(set)
         by_code: dict[str, list[str]] = defaultdict(list)
         for a in ref.appellations.values():
+            # Codes are those of the fiche's parent, the roll-up used for offers: for
+            # 404 appellations the appellation file names another (legacy v3) parent.
+            parent = ref.fiches[a.code_fiche].code_rome
             toks: set[str] = set()
             for label in {a.label, a.short_label}:
                 t = title_tokens(label)
@@ -58,9 +61,9 @@ class AppellationIndex:
                 key = " ".join(sorted(set(t)))
                 if a.ogr not in by_key[key]:
                     by_key[key].append(a.ogr)
-                codes_by_key[key].add(a.code_rome)
+                codes_by_key[key].add(parent)
             tokens[a.ogr] = frozenset(toks)
-            by_code[a.code_rome].append(a.ogr)
+            by_code[parent].append(a.ogr)
             for tok in toks:
                 by_token[tok].append(a.ogr)
         n = len(tokens)
@@ -138,7 +141,11 @@ class AppellationIndex:
         tokens = self.tokens
         for a in appellations:
             # Only labels sharing a word with the title need the full computation.
-            sim = self.similarity(title_toks, a.ogr) if not title_toks.isdisjoint(tokens[a.ogr]) else 0.0
+            sim = (
+                self.similarity(title_toks, a.ogr)
+                if not title_toks.isdisjoint(tokens[a.ogr])
+                else 0.0
+            )
             key = (sim, a.main, not a.rare, -int(a.ogr))
             if best_key is None or key > best_key:
                 best, best_key, best_sim = a, key, sim
@@ -152,9 +159,11 @@ class AppellationIndex:
                 yield title_tokens(a.short_label), a
 
 
-def _code_vocab(ref: Referential, tokens: dict[str, frozenset[str]]) -> dict[str, dict[str, tuple[str, ...]]]:
+def _code_vocab(
+    ref: Referential, tokens: dict[str, frozenset[str]]
+) -> dict[str, dict[str, tuple[str, ...]]]:
     out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for a in ref.appellations.values():
         for t in tokens[a.ogr]:
-            out[a.code_rome][t].append(a.ogr)
+            out[ref.fiches[a.code_fiche].code_rome][t].append(a.ogr)
     return {c: {t: tuple(o) for t, o in v.items()} for c, v in out.items()}

@@ -24,7 +24,15 @@ from normalizer.rome.nb import SparseNB
 from normalizer.rome.referential import DATA_DIR
 from normalizer.rome.text import DESC_LIMIT, description_features, title_features
 
-__all__ = ["FEATURE_NAMES", "MODEL_FILE", "Query", "RomeModel", "TitlePart", "build_query", "fit_reranker"]
+__all__ = [
+    "FEATURE_NAMES",
+    "MODEL_FILE",
+    "Query",
+    "RomeModel",
+    "TitlePart",
+    "build_query",
+    "fit_reranker",
+]
 
 MODEL_FILE = DATA_DIR / "rome_model.json.gz"
 
@@ -73,7 +81,9 @@ class Query:
     desc_words: frozenset[str]
 
 
-def build_query(index: AppellationIndex, tokens: Sequence[str], naf: str, description: str) -> Query:
+def build_query(
+    index: AppellationIndex, tokens: Sequence[str], naf: str, description: str
+) -> Query:
     """Build the :class:`Query` of an offer.
 
     Args:
@@ -253,7 +263,9 @@ class RomeModel:
         d_max = max(d_score.values())
         prior = self.prior
         vecs = []
-        for c, (t_rel, t_tok, pr, exact, m_frac, m_log, first, sim) in zip(cands, rows, strict=True):
+        for c, (t_rel, t_tok, pr, exact, m_frac, m_log, first, sim) in zip(
+            cands, rows, strict=True
+        ):
             vecs.append(
                 [
                     t_rel,
@@ -284,7 +296,9 @@ class RomeModel:
         known = self.fiche.known(title_feats)
         return len(known), self.fiche.evidence(known)
 
-    def best_fiche(self, code: str, children: Sequence[str], evidence: tuple[int, dict[str, float]]) -> str:
+    def best_fiche(
+        self, code: str, children: Sequence[str], evidence: tuple[int, dict[str, float]]
+    ) -> str:
         """Most likely fiche of main code ``code`` given :meth:`fiche_evidence`."""
         if len(children) == 1:
             return children[0]
@@ -396,7 +410,9 @@ def fit_reranker(
     return tuple(w)
 
 
-def _objective(rows: Sequence[tuple[list[list[float]], int]], w: Sequence[float], l2: float) -> float:
+def _objective(
+    rows: Sequence[tuple[list[list[float]], int]], w: Sequence[float], l2: float
+) -> float:
     """Penalised conditional log-likelihood."""
     total = -0.5 * l2 * sum(wi * wi for wi in w)
     for vecs, gold in rows:

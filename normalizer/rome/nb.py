@@ -95,7 +95,9 @@ class SparseNB:
     def to_json(self) -> dict[str, Any]:
         """Serialisable form (weights rounded to 4 decimals to keep the file small)."""
         return {
-            "postings": {f: {c: round(v, 4) for c, v in row.items()} for f, row in self.postings.items()},
+            "postings": {
+                f: {c: round(v, 4) for c, v in row.items()} for f, row in self.postings.items()
+            },
             "unseen": {c: round(v, 4) for c, v in self.unseen.items()},
         }
 

@@ -62,7 +62,9 @@ class Appellation:
         ogr: OGR code (unique id), as a string.
         label: Long label, e.g. ``"Développeur / Développeuse web"``.
         short_label: Short label (truncated form of long labels).
-        code_rome: Main code (one of the 532).
+        code_rome: Main code (one of the 532) as given by the appellation file. For 404
+            appellations it differs from the parent of ``code_fiche`` (it keeps the
+            legacy v3 code); the classifier rolls up through the fiche, like offers.
         code_fiche: ROME 4.0 fiche (one of the 1,584).
         main: True for the principal appellation of its fiche.
         rare: True when ROME flags it "peu usité".
@@ -122,7 +124,10 @@ class Referential:
 
     @classmethod
     def _read_dir(cls, d: Path) -> Referential:
-        gd = {r["code_grand_domaine"]: r["libelle_grand_domaine"] for r in _read(d / "rome_grands_domaines.csv")}
+        gd = {
+            r["code_grand_domaine"]: r["libelle_grand_domaine"]
+            for r in _read(d / "rome_grands_domaines.csv")
+        }
         dp = {
             r["code_domaine_professionnel"]: r["libelle_domaine_professionnel"]
             for r in _read(d / "rome_domaines_professionnels.csv")
@@ -209,7 +214,12 @@ class Referential:
         """Appellations of a fiche, or of a main code and all its fiches."""
         c = code.strip().upper()
         if c in self.codes:
-            return tuple(a for f in self.fiches.values() if f.code_rome == c for a in self.by_fiche.get(f.code, ()))
+            return tuple(
+                a
+                for f in self.fiches.values()
+                if f.code_rome == c
+                for a in self.by_fiche.get(f.code, ())
+            )
         return self.by_fiche.get(c, ())
 
 

@@ -47,9 +47,13 @@ APPELLATION_WEIGHT = 0.5
 FOLDS = 5
 
 
-def make_query(index: AppellationIndex, title: str, description: str | None, naf: str | None) -> Query:
+def make_query(
+    index: AppellationIndex, title: str, description: str | None, naf: str | None
+) -> Query:
     """Turn raw offer fields into the model's :class:`Query` (as the classifier does)."""
-    return build_query(index, title_tokens(title or ""), (naf or "").strip().upper(), description or "")
+    return build_query(
+        index, title_tokens(title or ""), (naf or "").strip().upper(), description or ""
+    )
 
 
 def fit_components(
@@ -63,11 +67,20 @@ def fit_components(
     title_toks = [title_tokens(o.title) for o, _ in rows]
     pseudo = list(index.pseudo_documents(ref))
 
-    title_ex = [(title_features(t), lab[0], 1.0) for t, (_, lab) in zip(title_toks, rows, strict=True)]
-    title_ex += [(title_features(t), a.code_rome, APPELLATION_WEIGHT) for t, a in pseudo]
-    fiche_ex = [(title_features(t), lab[1], 1.0) for t, (_, lab) in zip(title_toks, rows, strict=True)]
+    title_ex = [
+        (title_features(t), lab[0], 1.0) for t, (_, lab) in zip(title_toks, rows, strict=True)
+    ]
+    title_ex += [
+        (title_features(t), ref.fiches[a.code_fiche].code_rome, APPELLATION_WEIGHT)
+        for t, a in pseudo
+    ]
+    fiche_ex = [
+        (title_features(t), lab[1], 1.0) for t, (_, lab) in zip(title_toks, rows, strict=True)
+    ]
     fiche_ex += [(title_features(t), a.code_fiche, APPELLATION_WEIGHT) for t, a in pseudo]
-    desc_ex = [(description_features(o.description), lab[0], 1.0) for o, lab in rows if o.description]
+    desc_ex = [
+        (description_features(o.description), lab[0], 1.0) for o, lab in rows if o.description
+    ]
 
     counts = Counter(lab[0] for _, lab in rows)
     n = len(rows)
@@ -159,7 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     offers = [o for o in load_offers() if o.set == "ft2025"]
     if train_only:
         offers = [o for o in offers if split_of(o.id) == "train"]
-    model = train_model(offers, meta={"trained_on": "ft2025 train split" if train_only else "ft2025 all"})
+    model = train_model(
+        offers, meta={"trained_on": "ft2025 train split" if train_only else "ft2025 all"}
+    )
     save_model(model)
     print(f"wrote {MODEL_FILE} ({len(offers)} offers); weights {model.meta['weights']}")
     return 0
