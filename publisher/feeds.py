@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import BinaryIO, TextIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from jobgate.config import PartnerSettings, Settings
 from jobgate.errors import JobgateError
@@ -56,9 +56,13 @@ def write_feed(
     if "offers" not in partner.receives:
         raise JobgateError(f"partner {partner.name!r} does not receive offers (receives = [])")
     after = _parse_since(since)
+    with store.session() as s:
+        latest = s.scalar(select(func.max(Delivery.updated_at)).where(Delivery.partner == partner.name))
+    # The feed is dated by its last change, not by now: same content, same bytes, same ETag.
     exporter = get_exporter(
         fmt, out, partner=partner, base_url=settings.publisher.base_url,
         title=f"jobgate: offres pour {partner.name}",
+        updated=_aware(latest) if latest else datetime(1970, 1, 1, tzinfo=UTC),
     )
     n = 0
     last_id = 0
