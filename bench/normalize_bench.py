@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import statistics
 import time
 from pathlib import Path
@@ -38,16 +39,20 @@ def main() -> None:
         f = dict(base[i % len(base)])
         f["title"] = f["title"] + SUFFIXES[(i // len(base)) % len(SUFFIXES)]
         records.append((f"B{i}", f))
-    rates = []
+    rates: list[float] = []
+    cpu_rates: list[float] = []
     for _ in range(args.repeat):
         clf = RomeClassifier.default()
         clf.cache_clear()
         ctx = NormalizerContext(classifier=clf)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for ext, f in records:
             normalize_record("bench", ext, f, ctx)
         rates.append(len(records) / (time.perf_counter() - start))
-    print(f"offers={len(records)} runs={[round(r) for r in rates]} median={statistics.median(rates):.0f} offers/s")
+        cpu_rates.append(len(records) / (time.process_time() - cpu))
+    print(f"offers={len(records)} wall={[round(r) for r in rates]} median={statistics.median(rates):.0f}/s "
+          f"cpu={[round(r) for r in cpu_rates]} median={statistics.median(cpu_rates):.0f}/s "
+          f"load={os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
