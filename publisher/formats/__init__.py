@@ -14,10 +14,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, TextIO, cast
 
 from jobgate.config import PartnerSettings
+from jobgate.schema import CatalogueOffer
 from publisher.formats.atom import AtomExporter
 from publisher.formats.base import BaseExporter, FeedExporter, Tombstone
 from publisher.formats.indeed import IndeedExporter
@@ -46,6 +48,7 @@ __all__ = [
     "encode_cursor",
     "get_exporter",
     "item_key",
+    "iter_feed",
     "write_json_page",
 ]
 
@@ -102,3 +105,62 @@ def get_exporter(
     exporter = cls(partner=partner, base_url=base_url, title=title, updated=updated)
     exporter.start(out)
     return exporter
+
+
+class _Chunks:
+    """A binary sink that keeps what was written until it is drained."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.parts.append(data)
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush."""
+
+    def drain(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts.clear()
+        return data
+
+
+def iter_feed(
+    fmt: str,
+    offers: Iterable[CatalogueOffer],
+    tombstones: Iterable[Tombstone] = (),
+    *,
+    partner: PartnerSettings | str,
+    base_url: str,
+    title: str,
+    updated: datetime | None = None,
+    chunk_items: int = 100,
+) -> Iterator[bytes]:
+    """The whole feed as UTF-8 chunks, for a streaming HTTP response.
+
+    Pulls ``offers`` (already :func:`~publisher.diffusion.visible_offer`-filtered)
+    then ``tombstones`` lazily and yields every ``chunk_items`` items, so memory
+    stays bounded. For the paged JSON format use
+    :func:`~publisher.formats.jsonfeed.write_json_page` instead.
+
+    Raises:
+        ValueError: ``fmt`` is not a known format.
+    """
+    sink = _Chunks()
+    exporter = get_exporter(
+        fmt, cast(BinaryIO, sink), partner=partner, base_url=base_url, title=title, updated=updated
+    )
+    n = 0
+    for offer in offers:
+        exporter.export_offer(offer)
+        n += 1
+        if n % chunk_items == 0:
+            yield sink.drain()
+    for t in tombstones:
+        exporter.export_tombstone(t.offer_id, t.deleted_at)
+        n += 1
+        if n % chunk_items == 0:
+            yield sink.drain()
+    exporter.finish()
+    yield sink.drain()

@@ -300,3 +300,24 @@ def test_agency_channel_in_every_format(
     for fmt in FORMATS:
         out = _render(fmt, [v], pub_partner).decode()
         assert pub_agency.email in out, fmt
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom", "xml", "jsonld"])
+def test_iter_feed_streams_the_same_bytes(fmt: str, ft_public_offers: list[CatalogueOffer]) -> None:
+    from publisher.formats import iter_feed
+
+    offers = ft_public_offers[:25]
+    chunks = list(
+        iter_feed(
+            fmt,
+            iter(offers),
+            [Tombstone(i, at) for i, at in GONE],
+            partner="p",
+            base_url="https://jobgate.example.org",
+            title="Offres",
+            updated=WHEN,
+            chunk_items=10,
+        )
+    )
+    assert len(chunks) == 3
+    assert b"".join(chunks) == _render(fmt, offers, "p")  # type: ignore[arg-type]
