@@ -198,19 +198,22 @@ def _render(fmt: str, offer: CatalogueOffer) -> str:
     return text
 
 
-def _digit_runs(text: str) -> list[str]:
-    return [re.sub(r"\D", "", m) for m in re.findall(r"\d[\d\s.\-/()+]*\d", text)]
+def _has_number(text: str, digits: str, *, phone: bool = False) -> bool:
+    """Whether ``digits`` is written in ``text`` as a number of its own, with or
+    without separators (and, for a phone, with any French prefix)."""
+    prefix = r"(?:(?:\+|00)33\s?(?:\(0\)\s?)?|0)" if phone else ""
+    rx = r"(?<!\d)(?<!\d\.)" + prefix + r"[\s.\-]?".join(digits) + r"(?![\d])"
+    return re.search(rx, text) is not None
 
 
 def _leaks(out: str, ident: Identity, *, identity: bool, contact: bool) -> list[str]:
     found: list[str] = []
     flat = _collapse(out)
     folded = _fold(out)
-    runs = _digit_runs(out)
     if identity:
         if _collapse(ident.core) in flat:
             found.append(f"name {ident.core!r}")
-        if any(ident.siret[:9] in r for r in runs):
+        if _has_number(out, ident.siret) or _has_number(out, ident.siret[:9]):
             found.append(f"SIREN/SIRET {ident.siret}")
         for host in ident.hosts:
             if _fold(host) in folded or _collapse(host) in flat:
@@ -220,7 +223,7 @@ def _leaks(out: str, ident: Identity, *, identity: bool, contact: bool) -> list[
             if _fold(e) in folded:
                 found.append(f"e-mail {e}")
         for d in ident.phone_digits:
-            if any(d in r for r in runs):
+            if _has_number(out, d, phone=True):
                 found.append(f"phone {d}")
         for u in ident.urls:
             if _fold(u) in folded:
@@ -228,7 +231,7 @@ def _leaks(out: str, ident: Identity, *, identity: bool, contact: bool) -> list[
         person = ident.person.split(" ", 1)[1]
         if _collapse(person) in flat:
             found.append(f"contact person {person!r}")
-        if any(ident.siret[:9] in r for r in runs):
+        if _has_number(out, ident.siret) or _has_number(out, ident.siret[:9]):
             found.append(f"SIRET {ident.siret}")
     return found
 
