@@ -112,6 +112,7 @@ def main() -> None:
     if args.child:
         child(args.child[0], int(args.child[1]), args.runs)
         return
+    print(f"# load average at start: {os.getloadavg()}")
     print(
         f"# python {platform.python_version()} on {platform.machine()}, {len(public_service_offers())} real FT offers cycled"
     )
