@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from normalizer.rome import RomeCandidate, RomeClassifier, RomeResult
@@ -14,10 +12,9 @@ def clf() -> RomeClassifier:
     return RomeClassifier.default()
 
 
-def test_default_is_cached_and_fast() -> None:
-    t = time.perf_counter()
+def test_default_is_cached() -> None:
+    # Load time is measured in bench/rome_eval.py, not asserted here (the machine is shared).
     c = RomeClassifier.default()
-    assert time.perf_counter() - t < 3.0
     assert RomeClassifier.default() is c
 
 
