@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -248,6 +248,18 @@ class Store:
                 row.gone = True
             return [r.external_id for r in rows]
 
+    def count_seen(self, partner: str, run_id: int) -> int:
+        """How many distinct records of this partner the run ``run_id`` stored or saw."""
+        with self.session() as s:
+            return int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(RawRecord)
+                    .where(RawRecord.partner == partner, RawRecord.seen_run_id == run_id)
+                )
+                or 0
+            )
+
     def count_live_raw(self, partner: str) -> int:
         """How many records of this partner are not gone."""
         with self.session() as s:
@@ -433,6 +445,15 @@ class Store:
             else:
                 row.state = state
                 row.updated_at = utcnow()
+
+
+    def clear_state(self, partner: str, keep: str | None = None) -> int:
+        """Delete a partner's incremental state (all partitions but ``keep``); returns how many."""
+        with self.session() as s:
+            q = delete(ConnectorState).where(ConnectorState.partner == partner)
+            if keep is not None:
+                q = q.where(ConnectorState.partition != keep)
+            return int(s.execute(q).rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _offer_columns(data: dict[str, Any]) -> dict[str, Any]:
