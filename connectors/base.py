@@ -69,7 +69,9 @@ class FetchContext:
     limits: Limits = field(default_factory=Limits)
     session_factory: Callable[[], HttpSession] | None = None
     partial: bool = False
-    bytes: int = 0
+    bytes: int = 0  # read outside the session (files, a crawler)
+    requests: int = 0  # made outside the session (a crawler)
+    http_errors: int = 0
     _session: HttpSession | None = None
 
     @property
@@ -245,6 +247,8 @@ class Connector(ABC):
             if nxt is None:
                 yield Page("", items, {"next": None, "bookmark": running or bookmark})
                 return
+            if nxt == token:
+                raise FatalPartnerError(self.name, f"pagination does not advance past {token!r}")
             yield Page("", items, {"next": nxt, "bookmark": bookmark, "running_max": running})
             token = nxt
 

@@ -121,6 +121,8 @@ class Response:
     headers: dict[str, str]
     body: IO[bytes]
     nbytes: int = 0
+    spool: IO[bytes] | None = field(default=None, repr=False)  # the raw spooled body, to re-read
+    limit: int = 0
     _json: Any = field(default=None, repr=False)
 
     @property
@@ -134,21 +136,29 @@ class Response:
         out = {"etag": self.headers.get("etag", ""), "last_modified": self.headers.get("last-modified", "")}
         return {k: v for k, v in out.items() if v}
 
+    def rewind(self, partner: str) -> None:
+        """Start ``body`` again from its first byte."""
+        if self.spool is not None:
+            self.spool.seek(0)
+            self.body = bounded_stream(self.spool, partner, self.limit)
+
     def json(self, partner: str) -> Any:
         """The body parsed as JSON (cached; the body is rewound for parsers)."""
         if self._json is None:
-            self.body.seek(0)
+            self.rewind(partner)
             try:
                 self._json = json.loads(self.body.read().decode("utf-8-sig") or "null")
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise FatalPartnerError(partner, f"malformed JSON from {self.url}: {exc}") from exc
             finally:
-                self.body.seek(0)
+                self.rewind(partner)
         return self._json
 
     def close(self) -> None:
         """Release the spooled body."""
         self.body.close()
+        if self.spool is not None:
+            self.spool.close()
 
 
 class HttpSession:
@@ -294,7 +304,10 @@ class HttpSession:
         self.requests += 1
         spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024**2)  # noqa: SIM115 - returned open
         try:
-            with self.client.stream("GET", url, params=params, headers=headers) as resp:
+            target = httpx.URL(url)
+            if params:  # merged, not replacing a query already in the URL (next links)
+                target = target.copy_merge_params(dict(params))
+            with self.client.stream("GET", target, headers=headers) as resp:
                 total = 0
                 if resp.status_code < 300:
                     for chunk in resp.iter_bytes():
@@ -318,7 +331,7 @@ class HttpSession:
             raise RetriableError(self.partner, f"{res.reason} fetching {url}") from exc
         spool.seek(0)
         body = bounded_stream(spool, self.partner, self.limits.max_bytes)
-        return Response(status, final_url, out_headers, body, total)
+        return Response(status, final_url, out_headers, body, total, spool, self.limits.max_bytes)
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -105,11 +105,11 @@ def fetch_partner(store: Store, settings: Settings, partner: PartnerSettings) ->
         report.error = str(exc)
     finally:
         if ctx is not None:
-            report.bytes = ctx.bytes
+            report.bytes, report.requests, report.http_errors = ctx.bytes, ctx.requests, ctx.http_errors
             if ctx._session is not None:
                 report.bytes += ctx.session.bytes
-                report.http_errors = ctx.session.http_errors
-                report.requests = ctx.session.requests
+                report.http_errors += ctx.session.http_errors
+                report.requests += ctx.session.requests
             ctx.close()
     if report.complete and partner.snapshot and report.outcome == "success":
         _apply_snapshot(store, partner, run_id, store.count_seen(partner.name, run_id), report)
