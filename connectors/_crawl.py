@@ -106,8 +106,10 @@ def main(argv: list[str]) -> int:
 
     class JobPostingSpider(scrapy.Spider):
         name = "jobgate-jobposting"
-        allowed_domains = [host] if host else []
-        start_urls = [start]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.allowed_domains = [host] if host else []
+            self.start_urls = [start]
 
         def parse(self, response: Any) -> Any:
             if not isinstance(response, TextResponse):

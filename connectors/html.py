@@ -64,7 +64,7 @@ class HtmlConnector(Connector):
             **{k: v for k, v in opts.items() if isinstance(v, str | int | float)},
             "url": url,
             "user_agent": USER_AGENT,
-            "max_bytes": ctx.limits.max_bytes if "max_bytes" not in opts else opts["max_bytes"],
+            "max_bytes": opts.get("max_bytes", ctx.limits.max_bytes),
         }
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH")]))}
         timeout = float(opts.get("crawl_timeout_s", 3600))
@@ -78,7 +78,7 @@ class HtmlConnector(Connector):
                 raise FatalPartnerError(self.name, f"cannot start the crawler: {exc}") from exc
             assert proc.stdout is not None
             try:
-                yield from self.records(proc.stdout)  # type: ignore[arg-type]
+                yield from self.records(proc.stdout)
                 code = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired as exc:
                 proc.kill()
