@@ -96,8 +96,8 @@ def main(argv: list[str]) -> int:
     start = cfg["url"]
     host = urlparse(start).hostname or ""
     selector = cfg.get("link_selector") or "a::attr(href)"
-    if "::attr(" not in selector:
-        selector += "::attr(href)"
+    # Each alternative of a CSS group must select the href itself.
+    selector = ", ".join(part if "::attr(" in part else f"{part.strip()}::attr(href)" for part in selector.split(","))
     out = sys.stdout
 
     def emit(obj: dict[str, Any]) -> None:

@@ -49,7 +49,9 @@ class HtmlConnector(Connector):
             if "posting" in msg and isinstance(msg["posting"], dict):
                 yield msg["posting"]
             elif "error" in msg:
-                yield RecordError(self.name, msg.get("url"), str(msg["error"]))
+                err = RecordError(self.name, msg.get("url"), str(msg["error"]))
+                err.payload = line.decode("utf-8", "replace") if isinstance(line, bytes) else str(line)
+                yield err
             elif "finished" in msg:
                 self.finished = msg
 

@@ -303,3 +303,55 @@ class FranceTravailSim:
 
 def _created(offer: dict[str, Any]) -> datetime:
     return datetime.strptime(offer["dateCreation"][:19] + "Z", _FMT).replace(tzinfo=UTC)
+
+
+# -- a partner web site (html kind) ---------------------------------------------
+def jobposting(offer: dict[str, Any], identifier: Any) -> dict[str, Any]:
+    """A schema.org JobPosting built from a real France Travail offer."""
+    out = {
+        "@context": "https://schema.org", "@type": "JobPosting",
+        "title": offer["intitule"], "description": offer["description"],
+        "datePosted": offer["dateCreation"], "employmentType": offer.get("typeContrat"),
+        "hiringOrganization": {"@type": "Organization", "name": (offer.get("entreprise") or {}).get("nom", "Employeur")},
+        "jobLocation": {"@type": "Place", "address": {"@type": "PostalAddress",
+                                                      "addressLocality": offer["lieuTravail"]["libelle"]}},
+    }
+    if identifier is not None:
+        out["identifier"] = identifier
+    return out
+
+
+def page(body: str, title: str = "Offre") -> bytes:
+    return f"<!doctype html><html><head><title>{title}</title></head><body>{body}</body></html>".encode()
+
+
+def ld(obj: Any) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj, ensure_ascii=False)}</script>'
+
+
+def jobposting_site(server: PartnerServer, offers: list[dict[str, Any]] | None = None) -> None:
+    """A small partner site: listing pages, JobPosting offer pages (JSON-LD, microdata), robots.txt."""
+    OFFERS = offers or ft_offers()[:4]
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    server.routes["/robots.txt"] = lambda r: Reply(200, b"User-agent: *\nDisallow: /private/\n", {"Content-Type": "text/plain"})
+    links = "".join(f'<a class="offer" href="/offres/{i}">{o["intitule"]}</a>' for i, o in enumerate(OFFERS))
+    server.routes["/offres"] = lambda r: Reply(200, page(
+        links + '<a class="next" href="/offres/page2">suivant</a><a href="/private/x">x</a>'
+        f'<a href="{server.url("/offres/9", "localhost")}">ailleurs</a>'), html)
+    server.routes["/offres/page2"] = lambda r: Reply(200, page(
+        '<a class="offer" href="/offres/micro">micro</a><a class="offer" href="/offres/broken">b</a>'), html)
+    ids: list[Any] = [{"@type": "PropertyValue", "name": "ref", "value": "REF-0"}, "REF-1", None,
+                      {"@type": "PropertyValue", "value": 3}]
+    for i, (offer, ident) in enumerate(zip(OFFERS, ids, strict=True)):
+        body = ld({"@graph": [{"@type": "WebPage"}, jobposting(offer, ident)]}) if i == 3 else ld(jobposting(offer, ident))
+        server.routes[f"/offres/{i}"] = (lambda b: lambda r: Reply(200, page(b), html))(body)
+    micro = OFFERS[0]
+    server.routes["/offres/micro"] = lambda r: Reply(200, page(
+        '<div itemscope itemtype="https://schema.org/JobPosting">'
+        f'<h1 itemprop="title">{micro["intitule"]}</h1>'
+        '<meta itemprop="identifier" content="MICRO-1">'
+        f'<div itemprop="description">{micro["description"][:500]}</div>'
+        '<div itemprop="hiringOrganization" itemscope itemtype="https://schema.org/Organization">'
+        '<span itemprop="name">ACME</span></div></div>'), html)
+    server.routes["/offres/broken"] = lambda r: Reply(200, page('<script type="application/ld+json">{"@type": "JobPosting",</script>'), html)
+    server.routes["/private/x"] = lambda r: Reply(200, page(ld(jobposting(OFFERS[0], "SECRET"))), html)

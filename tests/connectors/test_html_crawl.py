@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,65 +12,13 @@ from connectors import fetch_partner
 from connectors._crawl import jsonld_postings, microdata_postings
 from jobgate.storage import Store
 from tests.connectors.conftest import make_settings
-from tests.connectors.simulated_partner import PartnerServer, Reply, ft_offers
-
-OFFERS = ft_offers()[:4]
-
-
-def jobposting(offer: dict[str, Any], identifier: Any) -> dict[str, Any]:
-    """A schema.org JobPosting built from a real France Travail offer."""
-    out = {
-        "@context": "https://schema.org", "@type": "JobPosting",
-        "title": offer["intitule"], "description": offer["description"],
-        "datePosted": offer["dateCreation"], "employmentType": offer.get("typeContrat"),
-        "hiringOrganization": {"@type": "Organization", "name": (offer.get("entreprise") or {}).get("nom", "Employeur")},
-        "jobLocation": {"@type": "Place", "address": {"@type": "PostalAddress",
-                                                      "addressLocality": offer["lieuTravail"]["libelle"]}},
-    }
-    if identifier is not None:
-        out["identifier"] = identifier
-    return out
-
-
-def page(body: str, title: str = "Offre") -> bytes:
-    return f"<!doctype html><html><head><title>{title}</title></head><body>{body}</body></html>".encode()
-
-
-def ld(obj: Any) -> str:
-    return f'<script type="application/ld+json">{json.dumps(obj, ensure_ascii=False)}</script>'
-
-
-def site(server: PartnerServer) -> None:
-    html = {"Content-Type": "text/html; charset=utf-8"}
-    server.routes["/robots.txt"] = lambda r: Reply(200, b"User-agent: *\nDisallow: /private/\n", {"Content-Type": "text/plain"})
-    links = "".join(f'<a class="offer" href="/offres/{i}">{o["intitule"]}</a>' for i, o in enumerate(OFFERS))
-    server.routes["/offres"] = lambda r: Reply(200, page(
-        links + '<a class="next" href="/offres/page2">suivant</a><a href="/private/x">x</a>'
-        f'<a href="{server.url("/offres/9", "localhost")}">ailleurs</a>'), html)
-    server.routes["/offres/page2"] = lambda r: Reply(200, page(
-        '<a class="offer" href="/offres/micro">micro</a><a class="offer" href="/offres/broken">b</a>'), html)
-    ids: list[Any] = [{"@type": "PropertyValue", "name": "ref", "value": "REF-0"}, "REF-1", None,
-                      {"@type": "PropertyValue", "value": 3}]
-    for i, (offer, ident) in enumerate(zip(OFFERS, ids, strict=True)):
-        body = ld({"@graph": [{"@type": "WebPage"}, jobposting(offer, ident)]}) if i == 3 else ld(jobposting(offer, ident))
-        server.routes[f"/offres/{i}"] = (lambda b: lambda r: Reply(200, page(b), html))(body)
-    micro = OFFERS[0]
-    server.routes["/offres/micro"] = lambda r: Reply(200, page(
-        '<div itemscope itemtype="https://schema.org/JobPosting">'
-        f'<h1 itemprop="title">{micro["intitule"]}</h1>'
-        '<meta itemprop="identifier" content="MICRO-1">'
-        f'<div itemprop="description">{micro["description"][:500]}</div>'
-        '<div itemprop="hiringOrganization" itemscope itemtype="https://schema.org/Organization">'
-        '<span itemprop="name">ACME</span></div></div>'), html)
-    server.routes["/offres/broken"] = lambda r: Reply(200, page('<script type="application/ld+json">{"@type": "JobPosting",</script>'), html)
-    server.routes["/private/x"] = lambda r: Reply(200, page(ld(jobposting(OFFERS[0], "SECRET"))), html)
-
+from tests.connectors.simulated_partner import PartnerServer, jobposting_site
 
 FAST_CRAWL = {"download_delay": 0, "autothrottle_start_delay": 0.01, "link_selector": "a.offer, a.next, a"}
 
 
 def test_crawl_extracts_jobpostings_obeys_robots_and_stays_on_host(tmp_path: Path, store: Store, partner_server: PartnerServer) -> None:
-    site(partner_server)
+    jobposting_site(partner_server)
     s = make_settings(tmp_path, connector="html", url=partner_server.url("/offres"), options=FAST_CRAWL)
     report = fetch_partner(store, s, s.partners[0])
     assert report.outcome == "success", report.error
@@ -93,7 +40,7 @@ def test_crawler_failure_is_a_fatal_partner_error(tmp_path: Path, store: Store) 
 
 
 def test_page_limit_makes_an_incomplete_crawl(tmp_path: Path, store: Store, partner_server: PartnerServer) -> None:
-    site(partner_server)
+    jobposting_site(partner_server)
     s = make_settings(tmp_path, connector="html", url=partner_server.url("/offres"), options={**FAST_CRAWL, "max_pages": 2})
     report = fetch_partner(store, s, s.partners[0])
     assert report.outcome == "success" and report.complete is False and report.closed == 0
