@@ -116,6 +116,8 @@ class Connector(ABC):
     default_dialect: ClassVar[str]
     #: Status/exception → action overrides for this kind (merged over the default table).
     error_mapping: ClassVar[Mapping[Key, Resolution]] = {}
+    #: ``parse`` yields only JSON types (str, numbers, dicts, lists): no JSON-safety pass needed.
+    plain_records: ClassVar[bool] = False
 
     def __init__(self, partner: PartnerSettings) -> None:
         self.partner = partner
@@ -280,6 +282,8 @@ class Connector(ABC):
             value = fields.get(name)
             if not isinstance(value, str) or not value.strip():
                 raise RecordError(self.name, ext, "missing or empty", field=name)
+        if self.plain_records:
+            return SourceRecord(partner=self.name, external_id=ext, fields=fields, payload=record)
         return SourceRecord(partner=self.name, external_id=ext, fields=_jsonable(fields), payload=_jsonable(record))
 
 

@@ -136,6 +136,7 @@ class FranceTravailConnector(Connector):
 
     kind = "francetravail"
     default_dialect = "francetravail"
+    plain_records = True
 
     def authenticator(self) -> Authenticator:
         """OAuth2 client credentials with France Travail's token URL and scope as defaults."""
@@ -165,8 +166,12 @@ class FranceTravailConnector(Connector):
                 "last_full": harvest["id"] if harvest["full"] else root.get("last_full")}
         yield Page("", (), done, reset_other_partitions=True)
 
+    def now(self) -> datetime:
+        """The harvest's upper creation date (override or patch to pin it, e.g. for cassettes)."""
+        return datetime.now(UTC)
+
     def _new_harvest(self, root: dict[str, Any], opts: dict[str, Any]) -> dict[str, Any]:
-        now = datetime.now(UTC).replace(microsecond=0)
+        now = self.now().replace(microsecond=0)
         bookmark, last_full = root.get("bookmark"), root.get("last_full")
         refresh = timedelta(hours=float(opts.get("full_refresh_hours", 24)))
         full = (not opts.get("incremental", True) or bookmark is None or last_full is None

@@ -36,6 +36,7 @@ class HtmlConnector(Connector):
 
     kind = "html"
     default_dialect = "jobposting"
+    plain_records = True
 
     def parse(self, stream: IO[bytes]) -> Iterator[dict[str, Any] | RecordError]:
         """Read the crawler's JSON lines (postings, errors, the final summary)."""
