@@ -5,20 +5,97 @@ implements :meth:`Connector.parse`, turning an opened source stream into partner
 records (plain dicts). The framework maps fields, extracts external ids, turns
 bad records into :class:`RecordError` values (quarantined by the runner), and
 translates library exceptions.
+
+Fetching is a sequence of :class:`Page` values from :meth:`Connector.pages`:
+the runner stores each page's records, *then* saves the page's state for its
+partition (Airbyte's ``close_partition``), so a killed run resumes at the first
+page not stored. The default :meth:`Connector.pages` reads a file, makes a
+conditional GET for a single-document feed (a 304 ends the run as
+"unchanged"), or follows the partner's paginator.
 """
 
 from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar
 
+from connectors.auth import Authenticator, authenticator_for
 from connectors.dialects import DIALECTS, Dialect
+from connectors.http import HttpSession, Limits
 from connectors.mapping import apply_mapping
+from connectors.pagination import Paginator, SinglePage, paginator_from_options
+from connectors.policy import Key, Resolution, merge_mapping
+from connectors.source import is_url, open_file
 from jobgate.config import PartnerSettings
 from jobgate.errors import ConfigError, FatalPartnerError, RecordError
 from jobgate.schema import SourceRecord
+
+Item = SourceRecord | RecordError
+
+
+@dataclass
+class Page:
+    """Records read in one step, and the state to save once they are stored.
+
+    ``state`` is saved for ``partition`` by the runner after every record of
+    ``items`` is stored; the connector may update the dict while ``items`` is
+    consumed (a running maximum). ``unchanged`` marks a 304: nothing to read.
+    ``reset_other_partitions`` drops every other partition's state once this
+    page's state is saved (the end of a harvest whose partitions were per run).
+    """
+
+    partition: str
+    items: Iterable[Item]
+    state: dict[str, Any] | None = None
+    unchanged: bool = False
+    reset_other_partitions: bool = False
+
+
+@dataclass
+class FetchContext:
+    """What a connector may use during one run: location, state, the partner's HTTP session.
+
+    ``partial`` is set by a connector when this run cannot be a complete
+    snapshot (it resumed a killed run, or asked only for recent records): the
+    runner then closes nothing.
+    """
+
+    partner: PartnerSettings
+    location: str
+    get_state: Callable[[str], dict[str, Any]]
+    limits: Limits = field(default_factory=Limits)
+    session_factory: Callable[[], HttpSession] | None = None
+    partial: bool = False
+    bytes: int = 0  # read outside the session (files, a crawler)
+    requests: int = 0  # made outside the session (a crawler)
+    http_errors: int = 0
+    _session: HttpSession | None = None
+
+    @property
+    def is_http(self) -> bool:
+        """Whether the partner is read over HTTP(S)."""
+        return is_url(self.location)
+
+    @property
+    def session(self) -> HttpSession:
+        """The partner's one HTTP session for this run (built on first use)."""
+        if self._session is None:
+            if self.session_factory is None:
+                raise ConfigError(f"partner {self.partner.name!r}: no HTTP session for {self.location!r}")
+            self._session = self.session_factory()
+        return self._session
+
+    def state(self, partition: str = "") -> dict[str, Any]:
+        """The saved state of ``partition`` (empty if none)."""
+        return self.get_state(partition)
+
+    def close(self) -> None:
+        """Close the HTTP session if one was opened."""
+        if self._session is not None:
+            self._session.close()
 
 #: Fields a record must have; a record without them is quarantined.
 REQUIRED_FIELDS = ("title",)
@@ -37,6 +114,10 @@ class Connector(ABC):
 
     kind: ClassVar[str]
     default_dialect: ClassVar[str]
+    #: Status/exception → action overrides for this kind (merged over the default table).
+    error_mapping: ClassVar[Mapping[Key, Resolution]] = {}
+    #: ``parse`` yields only JSON types (str, numbers, dicts, lists): no JSON-safety pass needed.
+    plain_records: ClassVar[bool] = False
 
     def __init__(self, partner: PartnerSettings) -> None:
         self.partner = partner
@@ -68,7 +149,112 @@ class Connector(ABC):
         """Adjust mapped fields of one record (override for partner quirks)."""
         return fields
 
-    def records(self, stream: IO[bytes]) -> Iterator[SourceRecord | RecordError]:
+    # -- HTTP declarations ------------------------------------------------
+    def authenticator(self) -> Authenticator:
+        """The partner's auth strategy (override to give defaults, e.g. a token URL)."""
+        return authenticator_for(self.partner)
+
+    def paginator(self) -> Paginator:
+        """The partner's pagination strategy, from ``options.pagination`` (default: one page)."""
+        return paginator_from_options(self.partner.options)
+
+    def make_session(self, location: str) -> HttpSession:
+        """The partner's HTTP session for one run (auth, limits, merged error table)."""
+        opts = self.partner.options
+        return HttpSession(
+            self.name,
+            location,
+            limits=Limits.from_options(opts),
+            auth=self.authenticator(),
+            error_mapping=merge_mapping(self.error_mapping, opts.get("error_mapping")),
+        )
+
+    # -- fetching ---------------------------------------------------------
+    def pages(self, ctx: FetchContext) -> Iterator[Page]:
+        """Yield the pages of one run, in order.
+
+        Override for APIs whose listing is not one paginated query (France
+        Travail's split queries, a crawler). Save per-partition state in each
+        :class:`Page` and set ``ctx.partial`` when the run is not a complete
+        snapshot. Raise :class:`FatalPartnerError` or :class:`RetriableError`.
+        """
+        if not ctx.is_http:
+            yield Page("", self._file_items(ctx))
+            return
+        paginator = self.paginator()
+        if isinstance(paginator, SinglePage):
+            yield from self._conditional_pages(ctx)
+        else:
+            yield from self._paged(ctx, paginator)
+
+    def _file_items(self, ctx: FetchContext) -> Iterator[Item]:
+        with open_file(ctx.location, self.name, ctx.limits) as stream:
+            yield from self.records(stream)
+            ctx.bytes += int(getattr(stream.raw, "count", 0))
+
+    def _conditional_pages(self, ctx: FetchContext) -> Iterator[Page]:
+        """One document, asked with the validators saved by the last complete read."""
+        state = ctx.state("")
+        use = self.partner.options.get("conditional", True)
+        response = ctx.session.get(ctx.location, validators=state.get("validators") if use else None)
+        if response.unchanged:
+            response.close()
+            yield Page("", (), None, unchanged=True)
+            return
+
+        def items() -> Iterator[Item]:
+            try:
+                yield from self.records(response.body)
+            finally:
+                response.close()
+
+        new_state = {k: v for k, v in state.items() if k != "validators"}
+        if response.validators:
+            new_state["validators"] = response.validators
+        yield Page("", items(), new_state)
+
+    def _paged(self, ctx: FetchContext, paginator: Paginator) -> Iterator[Page]:
+        """Follow the paginator; resume at the saved ``next`` token of a killed run.
+
+        With ``options.cursor_field`` (a mapped field, e.g. ``updated``) and
+        ``options.since_param``, only records after the saved bookmark are asked;
+        the new bookmark (the running maximum) is saved when the listing ends.
+        """
+        opts = self.partner.options
+        state = ctx.state("")
+        token = state.get("next")
+        if token is None:
+            token = paginator.start
+        else:
+            ctx.partial = True  # the pages before ``token`` were stored by an earlier run
+        bookmark = state.get("bookmark")
+        running = state.get("running_max", bookmark)
+        cursor_field, since_param = opts.get("cursor_field"), opts.get("since_param")
+        base_params = {str(k): str(v) for k, v in (opts.get("params") or {}).items()}
+        if since_param and bookmark:
+            base_params[str(since_param)] = str(bookmark)
+            ctx.partial = True  # only recent records: not a snapshot
+        while True:
+            url = ctx.session.url(paginator.url(token, ctx.location))
+            response = ctx.session.get(url, params={**base_params, **paginator.params(token)})
+            try:
+                items = list(self.records(response.body))
+                nxt = paginator.next_token(token, response, len(items), self.name)
+            finally:
+                response.close()
+            if cursor_field:
+                values = [str(i.fields[cursor_field]) for i in items
+                          if isinstance(i, SourceRecord) and i.fields.get(cursor_field)]
+                running = max([*values, *([running] if running else [])], default=None)
+            if nxt is None:
+                yield Page("", items, {"next": None, "bookmark": running or bookmark})
+                return
+            if nxt == token:
+                raise FatalPartnerError(self.name, f"pagination does not advance past {token!r}")
+            yield Page("", items, {"next": nxt, "bookmark": bookmark, "running_max": running})
+            token = nxt
+
+    def records(self, stream: IO[bytes]) -> Iterator[Item]:
         """Parse, map and validate records; bad ones come out as :class:`RecordError`."""
         for index, item in enumerate(self.parse(stream)):
             if isinstance(item, RecordError):
@@ -96,6 +282,8 @@ class Connector(ABC):
             value = fields.get(name)
             if not isinstance(value, str) or not value.strip():
                 raise RecordError(self.name, ext, "missing or empty", field=name)
+        if self.plain_records:
+            return SourceRecord(partner=self.name, external_id=ext, fields=fields, payload=record)
         return SourceRecord(partner=self.name, external_id=ext, fields=_jsonable(fields), payload=_jsonable(record))
 
 

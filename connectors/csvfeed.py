@@ -16,6 +16,7 @@ class CsvConnector(Connector):
 
     kind = "csv"
     default_dialect = "jobposting"
+    plain_records = True
 
     def parse(self, stream: IO[bytes]) -> Iterator[dict[str, Any] | RecordError]:
         raw = stream.read()

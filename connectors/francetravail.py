@@ -1,21 +1,57 @@
 """France Travail "Offres d'emploi v2".
 
-With a file (or a URL serving a saved body) it reads a search response
-(``{"resultats": [...]}``), a JSON array of offers, or one offer object, so saved
-payloads replay offline. Offers with ``origineOffre.origine == "1"`` are the
-public service's own; ``"2"`` are partner offers whose boards are kept from
-``partenaires[]`` as provenance.
+File mode: with a path it reads a search response (``{"resultats": [...]}``), a
+JSON array of offers, or one offer object, so saved payloads replay offline.
+
+API mode (``url`` is http(s), the ``/offres/search`` endpoint): OAuth2 client
+credentials (``auth = {client_id = "ENV", client_secret = "ENV"}``, token URL
+from ``options.token_url``, scope ``api_offresdemploiv2 o2dsoffre``), ``range``
+paging by 150, our own syndicated offers excluded (``options.partner_code`` →
+``partenaires=<code>&modeSelectionPartenaires=EXCLU``). The API returns at most
+indexes 0–3149 of a query, so a query with more results is split by
+département (101 codes) and a département still over the cap by creation-date
+windows (``minCreationDate``/``maxCreationDate``), halved until each fits.
+
+A harvest is bounded by the creation date it started at (``until``), saved in
+the root state before the first query, so a killed run resumes with the same
+queries; each query is a partition whose state (``next`` index, ``done``) is
+saved after its page is stored. A full harvest is a snapshot; between full
+harvests (``options.full_refresh_hours``, 24 by default as the licence asks) runs
+only ask for offers created since the last harvest (minus
+``options.overlap_minutes``) and close nothing. Offers located only at country
+level are not reached by the département split (known limit of the API).
+
+Offers with ``origineOffre.origine == "1"`` are the public service's own;
+``"2"`` are partner offers whose boards are kept from ``partenaires[]``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
-from connectors.base import Connector
+from connectors.auth import Authenticator, authenticator_for
+from connectors.base import Connector, FetchContext, Item, Page
 from connectors.dialects import DIALECTS, Dialect
+from connectors.http import Response
 from connectors.jsonapi import find_records, load_json
-from jobgate.errors import RecordError
+from connectors.pagination import RangePaginator, parse_content_range
+from jobgate.errors import FatalPartnerError, RecordError
+
+TOKEN_URL = "https://entreprise.francetravail.fr/connexion/oauth2/access_token?realm=%2Fpartenaire"
+SCOPE = "api_offresdemploiv2 o2dsoffre"
+PAGE_SIZE = 150
+#: Highest result index the search serves for one query (so 3150 offers).
+INDEX_CAP = 3149
+#: The 101 départements, the values of the ``departement`` search parameter.
+DEPARTEMENTS = (
+    *(f"{i:02d}" for i in range(1, 20)), "2A", "2B", *(f"{i:02d}" for i in range(21, 96)),
+    "971", "972", "973", "974", "976",
+)
+#: Lower bound of a first full harvest's creation-date window.
+EPOCH = "2000-01-01T00:00:00Z"
+_FMT = "%Y-%m-%dT%H:%M:%SZ"
 
 DIALECTS["francetravail"] = Dialect(
     "francetravail",
@@ -87,11 +123,124 @@ def describe_structured(record: dict[str, Any]) -> str:
     return "\n\n".join(parts)
 
 
+def _parse_dt(value: str) -> datetime:
+    return datetime.strptime(value, _FMT).replace(tzinfo=UTC)
+
+
+def _fmt(value: datetime) -> str:
+    return value.astimezone(UTC).strftime(_FMT)
+
+
 class FranceTravailConnector(Connector):
     """France Travail offers: saved responses or the search API."""
 
     kind = "francetravail"
     default_dialect = "francetravail"
+    plain_records = True
+
+    def authenticator(self) -> Authenticator:
+        """OAuth2 client credentials with France Travail's token URL and scope as defaults."""
+        return authenticator_for(self.partner, token_url=TOKEN_URL, scope=SCOPE)
+
+    def pages(self, ctx: FetchContext) -> Iterator[Page]:
+        """File mode as any connector; API mode harvests split queries (see module doc)."""
+        if not ctx.is_http:
+            yield from super().pages(ctx)
+            return
+        opts = self.partner.options
+        root = ctx.state("")
+        harvest = root.get("harvest")
+        if harvest is None:
+            harvest = self._new_harvest(root, opts)
+            # Saved before any query, so a killed run resumes with the same windows.
+            yield Page("", (), {**root, "harvest": harvest})
+        if root.get("harvest") is not None or not harvest["full"]:
+            ctx.partial = True  # resumed, or only recent offers: not a snapshot
+        params = {str(k): str(v) for k, v in (opts.get("params") or {}).items()}
+        if opts.get("partner_code"):
+            params["partenaires"] = str(opts["partner_code"])
+            params["modeSelectionPartenaires"] = "EXCLU"
+        window = (harvest["since"] or str(opts.get("start_date", EPOCH)), harvest["until"])
+        yield from self._query(ctx, params, window, harvest["id"])
+        done = {"bookmark": harvest["until"],
+                "last_full": harvest["id"] if harvest["full"] else root.get("last_full")}
+        yield Page("", (), done, reset_other_partitions=True)
+
+    def now(self) -> datetime:
+        """The harvest's upper creation date (override or patch to pin it, e.g. for cassettes)."""
+        return datetime.now(UTC)
+
+    def _new_harvest(self, root: dict[str, Any], opts: dict[str, Any]) -> dict[str, Any]:
+        now = self.now().replace(microsecond=0)
+        bookmark, last_full = root.get("bookmark"), root.get("last_full")
+        refresh = timedelta(hours=float(opts.get("full_refresh_hours", 24)))
+        full = (not opts.get("incremental", True) or bookmark is None or last_full is None
+                or now - _parse_dt(last_full) >= refresh)
+        since = None
+        if not full and bookmark:
+            since = _fmt(_parse_dt(str(bookmark)) - timedelta(minutes=float(opts.get("overlap_minutes", 60))))
+        return {"id": _fmt(now), "until": _fmt(now), "since": since, "full": full}
+
+    def _query(self, ctx: FetchContext, base: dict[str, str], window: tuple[str, str], harvest: str,
+               dep: str | None = None) -> Iterator[Page]:
+        """Harvest one query, or split it when it has more results than the index cap."""
+        key = f"q:{dep or 'all'}:{window[0]}..{window[1]}"
+        state = ctx.state(key)
+        if state.get("harvest") == harvest and state.get("done"):
+            return
+        paging = RangePaginator(size=int(self.partner.options.get("page_size", PAGE_SIZE)))
+        start = int(state.get("next", 0)) if state.get("harvest") == harvest else 0
+        # Resume one page early: offers withdrawn meanwhile shift later ones forward.
+        token: int | None = max(0, start - paging.size)
+        params = {**base, "minCreationDate": window[0], "maxCreationDate": window[1]}
+        if dep:
+            params["departement"] = dep
+        while token is not None:
+            response = ctx.session.get(ctx.location, params={**params, **paging.params(token)})
+            try:
+                total = self._total(response)
+                if token == 0 and total > INDEX_CAP + 1:
+                    response.close()
+                    yield from self._split(ctx, base, window, harvest, dep, total)
+                    return
+                items: list[Item] = list(self.records(response.body)) if response.status != 204 else []
+                nxt = paging.next_token(token, response, len(items), self.name)
+            finally:
+                response.close()
+            if nxt is not None and nxt > INDEX_CAP:  # cannot happen after a split; be safe
+                nxt = None
+            state = {"harvest": harvest, "next": nxt, "done": nxt is None}
+            yield Page(key, items, state)
+            token = nxt
+
+    def _split(self, ctx: FetchContext, base: dict[str, str], window: tuple[str, str], harvest: str,
+               dep: str | None, total: int) -> Iterator[Page]:
+        """More than the cap: split by département first, then halve the creation-date window."""
+        if dep is None and "departement" not in base:
+            for code in DEPARTEMENTS:
+                yield from self._query(ctx, base, window, harvest, code)
+            return
+        lo, hi = _parse_dt(window[0]), _parse_dt(window[1])
+        if hi - lo < timedelta(seconds=1):
+            err = RecordError(self.name, None, f"{total} offers created at {window[0]} in département "
+                              f"{dep}: beyond the {INDEX_CAP + 1}-offer cap, cannot split further")
+            yield Page(f"q:{dep}:{window[0]}..{window[1]}", [err], None)
+            return
+        mid = lo + (hi - lo) / 2
+        mid = mid.replace(microsecond=0)
+        yield from self._query(ctx, base, (window[0], _fmt(mid)), harvest, dep)
+        yield from self._query(ctx, base, (_fmt(mid + timedelta(seconds=1)), window[1]), harvest, dep)
+
+    def _total(self, response: Response) -> int:
+        """How many results the query has (``Content-Range: offres 0-149/353``)."""
+        if response.status == 204:
+            return 0
+        parsed = parse_content_range(response.headers.get("content-range"))
+        if parsed is not None and parsed[2] is not None:
+            return parsed[2]
+        if response.status == 206:
+            raise FatalPartnerError(self.name, f"206 without a usable Content-Range from {response.url}")
+        return len(find_records(response.json(self.name), self.dialect.records_path))
 
     def post_process(self, fields: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
         """Fill a missing description from the structured requirements."""

@@ -53,6 +53,7 @@ class JsonConnector(Connector):
 
     kind = "json"
     default_dialect = "jobposting"
+    plain_records = True
 
     def parse(self, stream: IO[bytes]) -> Iterator[dict[str, Any] | RecordError]:
         doc = load_json(stream, self.name)

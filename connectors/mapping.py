@@ -11,6 +11,7 @@ every element's text (``partenaires[]/nom``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 
@@ -22,10 +23,18 @@ def _text(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=4096)
+def _parts(path: str) -> tuple[str, ...]:
+    return tuple(p for p in path.strip().split("/") if p)
+
+
 def resolve(record: Any, path: str) -> Any:
     """Value at ``path`` in ``record`` (see module doc), or ``None``."""
+    return _resolve(record, _parts(path))
+
+
+def _resolve(record: Any, parts: tuple[str, ...]) -> Any:
     cur: Any = record
-    parts = [p for p in path.strip().split("/") if p]
     for i, part in enumerate(parts):
         if isinstance(cur, list):
             if part.isdigit():
@@ -40,9 +49,9 @@ def resolve(record: Any, path: str) -> Any:
             if items is None:
                 return None
             items = items if isinstance(items, list) else [items]
-            rest = "/".join(parts[i + 1 :])
-            out = [resolve(it, rest) if rest else _text(it) for it in items]
-            return [v for v in out if v not in (None, "")]
+            rest = parts[i + 1 :]
+            out = [_resolve(it, rest) if rest else _text(it) for it in items]
+            return [v for v in out if v not in (None, "", [])]
         cur = cur.get(part)
         if cur is None:
             return None
@@ -51,15 +60,31 @@ def resolve(record: Any, path: str) -> Any:
     return _text(cur)
 
 
+@lru_cache(maxsize=1024)
+def _compile(expression: str) -> tuple[bool, tuple[Any, ...]]:
+    """``(True, sub-expressions)`` for ``a + b``, else ``(False, alternative paths as parts)``."""
+    if "+" in expression:
+        return True, tuple(expression.split("+"))
+    return False, tuple(_parts(alt) for alt in expression.split("|"))
+
+
 def evaluate(record: Any, expression: str) -> Any:
     """Evaluate one mapping expression against ``record``."""
-    if "+" in expression:
-        parts = [evaluate(record, e) for e in expression.split("+")]
+    joined, items = _compile(expression)
+    if joined:
+        parts = [evaluate(record, e) for e in items]
         texts = [str(p) for p in parts if p not in (None, "", [])]
         return "\n\n".join(texts) if texts else None
-    for alternative in expression.split("|"):
-        value = resolve(record, alternative)
-        if value not in (None, "", []):
+    for alternative in items:
+        if len(alternative) == 1 and isinstance(record, dict) and not alternative[0].endswith("[]"):
+            value = record.get(alternative[0])  # the common case: a top-level field
+            if isinstance(value, str):
+                value = value.strip()
+            elif value is not None:
+                value = _resolve(record, alternative)
+        else:
+            value = _resolve(record, alternative)
+        if value is not None and value != "" and value != []:
             return value
     return None
 
@@ -69,6 +94,6 @@ def apply_mapping(record: Any, mapping: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for field, expression in mapping.items():
         value = evaluate(record, expression)
-        if value not in (None, "", []):
+        if value is not None and value != "" and value != []:
             out[field] = value
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from connectors.base import Connector
 from connectors.csvfeed import CsvConnector
 from connectors.francetravail import FranceTravailConnector
+from connectors.html import HtmlConnector
 from connectors.jsonapi import JsonConnector
 from connectors.rss import RssConnector
 from connectors.xmlfeed import XmlFeedConnector
@@ -13,7 +14,7 @@ from jobgate.errors import ConfigError
 
 KINDS: dict[str, type[Connector]] = {
     c.kind: c
-    for c in (FranceTravailConnector, RssConnector, XmlFeedConnector, JsonConnector, CsvConnector)
+    for c in (FranceTravailConnector, RssConnector, XmlFeedConnector, JsonConnector, CsvConnector, HtmlConnector)
 }
 
 

@@ -1,18 +1,25 @@
-"""Running a partner fetch: open, parse, store in batches, quarantine, record the run.
+"""Running a partner fetch: pages, store in batches, save state, quarantine, record the run.
+
+The connector yields :class:`~connectors.base.Page` values; the runner stores
+each page's records and only then saves that page's state for its partition,
+so a run killed halfway resumes without gap (and, the store being keyed on
+(partner, external id), without duplicate).
 
 Snapshot rule: only a complete read of a partner that publishes full snapshots
 may mark records as gone, and a sudden drop to zero or near zero is held as
-suspicious instead of applied.
+suspicious instead of applied. A 304 (conditional GET) ends the run as
+"unchanged": complete, nothing re-read, nothing closed. A resumed or
+incremental run is never a snapshot.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
+from connectors.base import FetchContext
 from connectors.registry import build_connector
-from connectors.source import open_source
 from jobgate.config import PartnerSettings, Settings
 from jobgate.errors import JobgateError, PartnerError, RecordError
 from jobgate.schema import SourceRecord
@@ -41,6 +48,9 @@ class FetchReport:
     closed: int = 0
     bytes: int = 0
     http_errors: int = 0
+    pages: int = 0  # pages stored (each with its state saved)
+    requests: int = 0  # HTTP requests, retries included
+    not_modified: int = 0  # 304 answers
     error: str | None = None
     gone: list[str] = field(default_factory=list)
 
@@ -48,8 +58,8 @@ class FetchReport:
         """Counters to store on the fetch run."""
         return {
             k: getattr(self, k)
-            for k in ("outcome", "complete", "fetched", "new", "updated", "unchanged",
-                      "quarantined", "closed", "bytes", "http_errors", "error")
+            for k in ("outcome", "complete", "fetched", "new", "updated", "unchanged", "quarantined",
+                      "closed", "bytes", "http_errors", "pages", "requests", "not_modified", "error")
         }
 
 
@@ -62,39 +72,65 @@ def fetch_partner(store: Store, settings: Settings, partner: PartnerSettings) ->
         return report
     run_id = store.start_run(partner.name)
     report.run_id = run_id
-    seen: set[str] = set()
+    ctx: FetchContext | None = None
     try:
         connector = build_connector(partner)
-        with open_source(settings.resolve_source(partner), partner.name) as stream:
-            batch: list[SourceRecord] = []
-            for item in connector.records(stream):
-                if isinstance(item, RecordError):
-                    _quarantine(store, run_id, item)
-                    report.quarantined += 1
-                    continue
-                report.fetched += 1
-                seen.add(item.external_id)
-                batch.append(item)
-                if len(batch) >= BATCH:
-                    _flush(store, run_id, batch, report)
-            _flush(store, run_id, batch, report)
-            report.bytes = _bytes_read(stream)
-        report.complete = True
-        report.outcome = "success"
+        location = settings.resolve_source(partner)
+        ctx = FetchContext(
+            partner=partner,
+            location=location,
+            get_state=lambda partition: store.get_state(partner.name, partition),
+            session_factory=lambda: connector.make_session(location),
+        )
+        all_unchanged = True
+        for page in connector.pages(ctx):
+            if page.unchanged:
+                report.not_modified += 1
+                continue
+            all_unchanged = False
+            _store_page(store, run_id, page.items, report)
+            if page.state is not None:
+                store.set_state(partner.name, page.partition, page.state)
+            if page.reset_other_partitions:
+                store.clear_state(partner.name, keep=page.partition)
+            report.pages += 1
+        report.complete = not ctx.partial
+        report.outcome = "unchanged" if all_unchanged and report.not_modified else "success"
     except PartnerError as exc:
         report.outcome = "failed"
         report.error = exc.reason
-        if "HTTP" in exc.reason:
-            report.http_errors += 1
         log.warning("fetch failed", extra={"partner": partner.name, "error": exc.reason})
     except JobgateError as exc:
         report.outcome = "failed"
         report.error = str(exc)
-    if report.complete and partner.snapshot:
-        _apply_snapshot(store, partner, run_id, len(seen), report)
+    finally:
+        if ctx is not None:
+            report.bytes, report.requests, report.http_errors = ctx.bytes, ctx.requests, ctx.http_errors
+            if ctx._session is not None:
+                report.bytes += ctx.session.bytes
+                report.http_errors += ctx.session.http_errors
+                report.requests += ctx.session.requests
+            ctx.close()
+    if report.complete and partner.snapshot and report.outcome == "success":
+        _apply_snapshot(store, partner, run_id, store.count_seen(partner.name, run_id), report)
     store.finish_run(run_id, **report.counts())
     log.info("fetch finished", extra={"partner": partner.name, **report.counts()})
     return report
+
+
+def _store_page(store: Store, run_id: int, items: Any, report: FetchReport) -> None:
+    """Store one page's records in batches, quarantining bad ones."""
+    batch: list[SourceRecord] = []
+    for item in items:
+        if isinstance(item, RecordError):
+            _quarantine(store, run_id, item)
+            report.quarantined += 1
+            continue
+        report.fetched += 1
+        batch.append(item)
+        if len(batch) >= BATCH:
+            _flush(store, run_id, batch, report)
+    _flush(store, run_id, batch, report)
 
 
 def _apply_snapshot(store: Store, partner: PartnerSettings, run_id: int, seen: int, report: FetchReport) -> None:
@@ -127,11 +163,6 @@ def _flush(store: Store, run_id: int, batch: list[SourceRecord], report: FetchRe
 def _quarantine(store: Store, run_id: int, err: RecordError) -> None:
     store.quarantine(err.partner, err.external_id, err.reason, field=err.field,
                      payload=err.payload, run_id=run_id, stage="fetch")
-
-
-def _bytes_read(stream: IO[bytes]) -> int:
-    raw = getattr(stream, "raw", None)
-    return int(getattr(raw, "count", 0))
 
 
 def fetch_all(store: Store, settings: Settings) -> list[FetchReport]:

@@ -20,7 +20,9 @@ _SNIFF = 65536
 
 def localname(tag: Any) -> str:
     """Tag without its namespace."""
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2] if "}" in tag else tag
 
 
 def element_to_dict(el: Any) -> Any:
@@ -30,11 +32,14 @@ def element_to_dict(el: Any) -> Any:
     element's own text ``#text``.
     """
     children = [c for c in el if isinstance(c.tag, str)]
-    if not children and not el.attrib:
-        return (el.text or "").strip()
-    out: dict[str, Any] = {f"@{localname(k)}": v for k, v in el.attrib.items()}
+    attrib = el.attrib
+    if not children and not attrib:
+        text = el.text
+        return text.strip() if text else ""
+    out: dict[str, Any] = {f"@{localname(k)}": v for k, v in attrib.items()} if attrib else {}
     for c in children:
-        key = localname(c.tag)
+        tag = c.tag
+        key = tag if "}" not in tag else tag.rpartition("}")[2]
         val = element_to_dict(c)
         if key in out:
             prev = out[key]
@@ -62,6 +67,7 @@ class XmlFeedConnector(Connector):
 
     kind = "xml"
     default_dialect = "indeed"
+    plain_records = True
 
     def parse(self, stream: IO[bytes]) -> Iterator[dict[str, Any] | RecordError]:
         refuse_entities(stream, self.name)

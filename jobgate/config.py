@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from jobgate.errors import ConfigError
 
 DEFAULT_CONFIG = Path("jobgate.toml")
-CONNECTOR_KINDS = ("francetravail", "rss", "xml", "json", "csv")
+CONNECTOR_KINDS = ("francetravail", "rss", "xml", "json", "csv", "html")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
@@ -47,7 +47,7 @@ class PartnerSettings(_Frozen):
     """One partner board: where we read its offers and what it receives from us."""
 
     name: str
-    connector: Literal["francetravail", "rss", "xml", "json", "csv"]
+    connector: Literal["francetravail", "rss", "xml", "json", "csv", "html"]
     url: str
     receives: tuple[Literal["offers", "cvs"], ...] = ()
     dialect: str | None = None  # a named field mapping for xml/json/csv/rss

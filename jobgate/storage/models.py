@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -61,7 +62,10 @@ class FetchRun(Base):
     quarantined: Mapped[int] = mapped_column(Integer, default=0)
     closed: Mapped[int] = mapped_column(Integer, default=0)
     http_errors: Mapped[int] = mapped_column(Integer, default=0)
-    bytes: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    pages: Mapped[int] = mapped_column(Integer, default=0)  # pages stored, each with its state saved
+    requests: Mapped[int] = mapped_column(Integer, default=0)  # HTTP requests, retries included
+    not_modified: Mapped[int] = mapped_column(Integer, default=0)  # 304 answers (conditional GET)
     duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
 

@@ -16,7 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy import Engine, Text, bindparam, cast, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,10 +40,18 @@ from jobgate.storage.models import (
 BATCH = 500
 
 
+def canonical_json(payload: Any) -> str:
+    """The JSON text a payload is hashed (and stored) as: keys sorted, compact."""
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def content_hash(payload: Any) -> str:
     """Stable SHA-256 of a JSON-able value (keys sorted)."""
-    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 @dataclass
@@ -175,6 +186,12 @@ class Store:
         A record seen again with the same content only has ``last_seen`` and
         ``seen_run_id`` touched; a changed one is updated; a new one inserted.
         A record marked gone by an earlier snapshot comes back when seen again.
+
+        Written with bulk statements (one SELECT, then executemany INSERT and
+        UPDATE, one UPDATE for unchanged rows), each payload serialised once:
+        the canonical JSON that is hashed is the JSON stored. Inserts use
+        ``ON CONFLICT`` on (partner, external id) where the dialect has it, so a
+        concurrent run storing the same record cannot fail the batch.
         """
         counts = UpsertCounts()
         if not records:
@@ -184,49 +201,76 @@ class Store:
         for r in records:
             by_key[(r.partner, r.external_id)] = r
         now = utcnow()
+        table: Any = RawRecord.__table__
+        c = table.c
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        touched: list[int] = []
         with self.session() as s:
-            partner = records[0].partner
-            keys = [k[1] for k in by_key]
-            existing = {
-                row.external_id: row
-                for row in s.scalars(
-                    select(RawRecord).where(
-                        RawRecord.partner == partner, RawRecord.external_id.in_(keys)
+            for partner in {k[0] for k in by_key}:
+                keys = [ext for (p, ext) in by_key if p == partner]
+                existing = {
+                    row.external_id: row
+                    for row in s.execute(
+                        select(c.id, c.external_id, c.content_hash, c.gone).where(
+                            c.partner == partner, c.external_id.in_(keys)
+                        )
                     )
+                }
+                for ext in keys:
+                    rec = by_key[(partner, ext)]
+                    payload = canonical_json(rec.payload)
+                    h = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+                    row = existing.get(ext)
+                    if row is None:
+                        inserts.append({"b_partner": partner, "b_ext": ext, "b_payload": payload,
+                                        "b_fields": _json_text(rec.fields), "b_hash": h})
+                        counts.new += 1
+                    elif row.content_hash != h or row.gone:
+                        updates.append({"b_id": row.id, "b_payload": payload,
+                                        "b_fields": _json_text(rec.fields), "b_hash": h})
+                        counts.updated += 1
+                    else:
+                        touched.append(row.id)
+                        counts.unchanged += 1
+            json_in = self._json_param
+            if inserts:
+                stmt = self._insert(table).values(
+                    partner=bindparam("b_partner"), external_id=bindparam("b_ext"),
+                    payload=json_in("b_payload"), fields=json_in("b_fields"), content_hash=bindparam("b_hash"),
+                    fetch_run_id=run_id, seen_run_id=run_id, first_seen=now, last_seen=now, gone=False,
                 )
-            }
-            for (p, ext), rec in by_key.items():
-                h = content_hash(rec.payload)
-                row = existing.get(ext)
-                if row is None:
-                    row = RawRecord(
-                        partner=p,
-                        external_id=ext,
-                        payload=rec.payload,
-                        fields=rec.fields,
-                        content_hash=h,
-                        fetch_run_id=run_id,
-                        seen_run_id=run_id,
-                        first_seen=now,
-                        last_seen=now,
-                        gone=False,
+                if self.dialect in ("sqlite", "postgresql"):
+                    ex = stmt.excluded
+                    stmt = stmt.on_conflict_do_update(
+                        index_elements=[c.partner, c.external_id],
+                        set_={"payload": ex.payload, "fields": ex.fields, "content_hash": ex.content_hash,
+                              "fetch_run_id": run_id, "seen_run_id": run_id, "last_seen": now, "gone": False},
                     )
-                    s.add(row)
-                    counts.new += 1
-                elif row.content_hash != h or row.gone:
-                    row.payload = rec.payload
-                    row.fields = rec.fields
-                    row.content_hash = h
-                    row.fetch_run_id = run_id
-                    row.seen_run_id = run_id
-                    row.last_seen = now
-                    row.gone = False
-                    counts.updated += 1
-                else:
-                    row.seen_run_id = run_id
-                    row.last_seen = now
-                    counts.unchanged += 1
+                s.execute(stmt, inserts)
+            if updates:
+                s.execute(
+                    update(table).where(c.id == bindparam("b_id")).values(
+                        payload=json_in("b_payload"), fields=json_in("b_fields"), content_hash=bindparam("b_hash"),
+                        fetch_run_id=run_id, seen_run_id=run_id, last_seen=now, gone=False,
+                    ),
+                    updates,
+                )
+            for i in range(0, len(touched), 5000):
+                s.execute(update(table).where(c.id.in_(touched[i:i + 5000])).values(seen_run_id=run_id, last_seen=now))
         return counts
+
+    def _json_param(self, name: str) -> Any:
+        """A bound parameter carrying JSON text already serialised (JSONB cast on PostgreSQL)."""
+        param = bindparam(name, type_=Text())
+        return cast(param, JSONB()) if self.dialect == "postgresql" else param
+
+    def _insert(self, table: Any) -> Any:
+        if self.dialect == "postgresql":
+            return pg_insert(table)
+        if self.dialect == "sqlite":
+            return sqlite_insert(table)
+        return insert(table)
 
     def mark_gone_except_run(self, partner: str, run_id: int) -> list[str]:
         """After a complete snapshot: mark records not seen by ``run_id`` as gone.
@@ -247,6 +291,18 @@ class Store:
             for row in rows:
                 row.gone = True
             return [r.external_id for r in rows]
+
+    def count_seen(self, partner: str, run_id: int) -> int:
+        """How many distinct records of this partner the run ``run_id`` stored or saw."""
+        with self.session() as s:
+            return int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(RawRecord)
+                    .where(RawRecord.partner == partner, RawRecord.seen_run_id == run_id)
+                )
+                or 0
+            )
 
     def count_live_raw(self, partner: str) -> int:
         """How many records of this partner are not gone."""
@@ -433,6 +489,15 @@ class Store:
             else:
                 row.state = state
                 row.updated_at = utcnow()
+
+
+    def clear_state(self, partner: str, keep: str | None = None) -> int:
+        """Delete a partner's incremental state (all partitions but ``keep``); returns how many."""
+        with self.session() as s:
+            q = delete(ConnectorState).where(ConnectorState.partner == partner)
+            if keep is not None:
+                q = q.where(ConnectorState.partition != keep)
+            return int(s.execute(q).rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _offer_columns(data: dict[str, Any]) -> dict[str, Any]:

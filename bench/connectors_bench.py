@@ -1,0 +1,181 @@
+"""Connector throughput and memory: big generated feeds read into the raw store through fetch_partner.
+
+Feeds are generated from the real France Travail offers in
+``/work/shared/data/ft_offers/*.jsonl.gz``, cycled with new ids, and written to
+``/tmp`` (never the repository). Each measurement runs in a child process so
+its peak RSS (``ru_maxrss``) is its own; the median of ``--runs`` runs is kept.
+
+    python bench/connectors_bench.py --sizes 100M,1G --kinds xml --runs 3
+    python bench/connectors_bench.py --sizes 20M --kinds rss,json --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parents[1]
+OFFERS = Path("/work/shared/data/ft_offers/ft_offres_2025-11-13.jsonl.gz")
+OUT = Path(tempfile.gettempdir()) / "jobgate-bench"
+
+
+def real_offers() -> list[dict[str, Any]]:
+    with gzip.open(OFFERS, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def cycled(target: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Offers cycled until about ``target`` bytes were produced (the caller counts)."""
+    offers = real_offers()
+    n = 0
+    while True:
+        for o in offers:
+            yield n, o
+            n += 1
+
+
+def _indeed_job(n: int, o: dict[str, Any]) -> str:
+    place = o.get("lieuTravail") or {}
+    company = (o.get("entreprise") or {}).get("nom") or ""
+    salary = (o.get("salaire") or {}).get("libelle") or ""
+    return (
+        "<job>"
+        f"<referencenumber>{escape(o['id'])}-{n}</referencenumber>"
+        f"<title><![CDATA[{o.get('intitule', '')}]]></title>"
+        f"<date>{escape(o.get('dateCreation', ''))}</date>"
+        f"<url>https://candidat.francetravail.fr/offres/recherche/detail/{escape(o['id'])}?n={n}</url>"
+        f"<company><![CDATA[{company}]]></company>"
+        f"<city>{escape(place.get('libelle', ''))}</city>"
+        f"<postalcode>{escape(place.get('codePostal', '') or '')}</postalcode>"
+        f"<country>FR</country>"
+        f"<description><![CDATA[{(o.get('description') or '').replace(']]>', ']] >')}]]></description>"
+        f"<salary>{escape(salary)}</salary>"
+        f"<jobtype>{escape(o.get('typeContratLibelle', '') or '')}</jobtype>"
+        "</job>\n"
+    )
+
+
+def _rss_item(n: int, o: dict[str, Any]) -> str:
+    return (
+        "<item>"
+        f"<guid isPermaLink=\"false\">{escape(o['id'])}-{n}</guid>"
+        f"<title>{escape(o.get('intitule', ''))}</title>"
+        f"<link>https://candidat.francetravail.fr/offres/recherche/detail/{escape(o['id'])}?n={n}</link>"
+        f"<description>{escape(o.get('description') or '')}</description>"
+        "</item>\n"
+    )
+
+
+def generate(kind: str, size: int) -> Path:
+    """Write a feed of about ``size`` bytes (reused when already there)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"feed-{kind}-{size}.{ 'json' if kind == 'json' else 'xml'}"
+    if path.exists() and path.stat().st_size >= size:
+        return path
+    written = 0
+    tmp = path.with_suffix(".part")
+    with tmp.open("w", encoding="utf-8") as fh:
+        if kind == "xml":
+            head, tail = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<source><publisher>bench</publisher>\n", "</source>\n"
+        elif kind == "rss":
+            head, tail = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>bench</title>\n", "</channel></rss>\n"
+        else:
+            head, tail = "{\"resultats\": [\n", "]}\n"
+        fh.write(head)
+        for n, o in cycled(size):
+            if kind == "xml":
+                chunk = _indeed_job(n, o)
+            elif kind == "rss":
+                chunk = _rss_item(n, o)
+            else:
+                rec = dict(o, id=f"{o['id']}-{n}")
+                chunk = ("," if n else "") + json.dumps(rec, ensure_ascii=False) + "\n"
+            fh.write(chunk)
+            written += len(chunk.encode("utf-8")) if n % 64 == 0 else len(chunk)
+            if written >= size:
+                break
+        fh.write(tail)
+    tmp.rename(path)
+    return path
+
+
+def run_once(kind: str, feed: Path) -> dict[str, Any]:
+    """Child process body: one fetch into a fresh SQLite store; prints a JSON line."""
+    sys.path.insert(0, str(ROOT))
+    from connectors import fetch_partner
+    from jobgate.config import PartnerSettings, Settings
+    from jobgate.storage import Store
+
+    db = Path(tempfile.mkdtemp(prefix="jobgate-bench-")) / "bench.sqlite3"
+    store = Store(f"sqlite:///{db}")
+    store.migrate()
+    connector, dialect = {"xml": ("xml", "indeed"), "rss": ("rss", "rss"), "json": ("francetravail", None)}[kind]
+    partner = PartnerSettings(name="bench", connector=connector, url=str(feed), dialect=dialect)
+    settings = Settings(partners=(partner,), base_dir=feed.parent)
+    t0, c0 = time.perf_counter(), time.process_time()
+    report = fetch_partner(store, settings, partner)
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out = {"kind": kind, "feed_mb": feed.stat().st_size / 1e6, "outcome": report.outcome, "error": report.error,
+           "offers": report.fetched, "new": report.new, "seconds": round(dt, 2),
+           "offers_per_s": round(report.fetched / dt), "cpu_s": round(cpu, 2),
+           "offers_per_cpu_s": round(report.fetched / cpu), "peak_rss_mb": round(rss, 1),
+           "db_mb": round(db.stat().st_size / 1e6, 1)}
+    store.dispose()
+    for f in db.parent.iterdir():
+        f.unlink()
+    db.parent.rmdir()
+    return out
+
+
+def measure(kind: str, feed: Path, runs: int) -> dict[str, Any]:
+    results = []
+    for _ in range(runs):
+        proc = subprocess.run([sys.executable, __file__, "--child", kind, str(feed)], capture_output=True,
+                              text=True, check=True, cwd=ROOT)
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        print("  run:", results[-1], file=sys.stderr)
+    med = sorted(results, key=lambda r: r["offers_per_s"])[len(results) // 2]
+    return {**med, "runs": runs, "offers_per_s_all": [r["offers_per_s"] for r in results],
+            "peak_rss_mb_max": max(r["peak_rss_mb"] for r in results),
+            "offers_per_s_median": statistics.median(r["offers_per_s"] for r in results),
+            "offers_per_cpu_s_median": statistics.median(r["offers_per_cpu_s"] for r in results),
+            "load_avg": os.getloadavg()}
+
+
+def _size(text: str) -> int:
+    units = {"K": 10**3, "M": 10**6, "G": 10**9}
+    return int(float(text[:-1]) * units[text[-1].upper()]) if text[-1].upper() in units else int(text)
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        print(json.dumps(run_once(sys.argv[2], Path(sys.argv[3]))))
+        return
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="100M,1G")
+    ap.add_argument("--kinds", default="xml")
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    for kind in args.kinds.split(","):
+        for size in args.sizes.split(","):
+            feed = generate(kind, _size(size))
+            print(f"{kind} {size}: {feed} ({feed.stat().st_size / 1e6:.0f} MB)", file=sys.stderr)
+            print(json.dumps(measure(kind, feed, args.runs)))
+    print(f"cpus={os.cpu_count()}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
