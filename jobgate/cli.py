@@ -61,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     feed.add_argument("--partner", required=True, help="recipient partner name")
     feed.add_argument("--format", required=True, choices=["rss", "atom", "xml", "json", "jsonld"], dest="fmt")
 
+    deliver = sub.add_parser("deliver", help="push pending offers and CVs to partners with a push_url",
+                             description="Send every pending delivery-log row to the partners configured with "
+                             "options.push_url (POST/PUT upserts, DELETE withdrawals, Idempotency-Key, retries "
+                             "with backoff). Prints one JSON report per partner; exit 1 if any row failed for good.")
+    _config_arg(deliver)
+    deliver.add_argument("--partner", help="only this partner (default: every push partner)")
+
     serve = sub.add_parser("serve", help="start the HTTP API (catalogue, feeds, health, OpenAPI)",
                            description="Serve the HTTP API with uvicorn: /health, /openapi.json, the catalogue "
                            "and the partner feeds.")
@@ -148,6 +155,23 @@ def cmd_feed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_deliver(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from jobgate.pipeline import open_store
+    from publisher.push import deliver, deliver_partner
+
+    settings = _settings(args)
+    store = open_store(settings)
+    if args.partner:
+        reports = [deliver_partner(store, settings, settings.partner(args.partner))]
+    else:
+        reports = deliver(store, settings)
+    for r in reports:
+        print(json.dumps(asdict(r), ensure_ascii=False, default=str))
+    return 1 if any(r.failed for r in reports) else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -211,7 +235,8 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "export": cmd_export, "feed": cmd_feed, "serve": cmd_serve,
+COMMANDS = {"run": cmd_run, "export": cmd_export, "feed": cmd_feed, "deliver": cmd_deliver,
+            "serve": cmd_serve,
             "rome": cmd_rome, "schema": cmd_schema, "db": cmd_db, "worker": cmd_worker, "beat": cmd_beat}
 
 
