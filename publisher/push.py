@@ -12,6 +12,8 @@ A partner is pushed to when its ``options`` name a ``push_url``::
   the JSON item of :func:`publisher.formats.jsonfeed.offer_json` built from
   :func:`~publisher.diffusion.visible_offer` (what this partner may see, nothing more);
 * withdrawal: ``DELETE {push_url}/{id}``;
+* CVs go to ``options.cv_push_url`` (default ``{push_url}/cvs``) the same way, with the
+  partner's opaque CV id (see :mod:`publisher.cvs`).
 
 Every request carries ``Idempotency-Key`` = the row's ``idempotency_key``: delivery is
 at least once, and a partner that deduplicates by key sees every item exactly once.
@@ -48,6 +50,7 @@ from jobgate.errors import ConfigError
 from jobgate.schema import CatalogueOffer
 from jobgate.storage import Store
 from jobgate.storage.models import Cluster, Delivery, utcnow
+from publisher import cvs
 from publisher.diffusion import offer_url, visible_offer
 from publisher.formats.jsonfeed import offer_json
 
@@ -362,14 +365,23 @@ class _Request:
     body: bytes | None
     key: str
     action: str
+    disclosure: cvs.CvDisclosure | None = None  # a CV copy to log once delivered
 
 
 def _build_request(
     store: Store, settings: Settings, partner: PartnerSettings, cfg: PushConfig, row: Delivery
 ) -> _Request:
     key = row.idempotency_key or f"{partner.name}:{row.item_kind}:{row.item_id}:{row.id}"
-    if row.item_kind != "offer":
-        raise _Unsendable(f"cannot push {row.item_kind!r} items yet")
+    if row.item_kind == "cv":
+        item = cvs.push_item(store, settings, partner, row)
+        if item is None:
+            raise _Unsendable(f"CV {row.item_id} is no longer stored")
+        target = f"{cfg.cv_url}/{quote(item.ref, safe='')}"
+        if row.action == "delete" or item.body is None:
+            return _Request("DELETE", target, None, key, "delete", item.disclosure)
+        url = target if cfg.method == "PUT" else cfg.cv_url
+        return _Request(cfg.method, url, _dumps(item.body).encode("utf-8"), key, "upsert",
+                        item.disclosure)
     target = f"{cfg.url}/{quote(row.item_id, safe='')}"
     if row.action == "delete":
         return _Request("DELETE", target, None, key, "delete")
@@ -428,6 +440,9 @@ def _finish(
         d.attempts = (d.attempts or 0) + tries
         changed = (d.idempotency_key != row.idempotency_key or d.action != row.action
                    or d.status not in DUE_STATUSES)
+        if outcome.kind == "delivered" and request is not None and request.disclosure is not None:
+            # It reached the partner, whatever happened to the row meanwhile.
+            cvs.record_disclosure(s, request.disclosure, at=now, channel="push")
         if changed:
             # Requeued by the publish stage meanwhile: its new version will be sent.
             return
