@@ -63,6 +63,7 @@ MAX_INLINE_WAIT = 30.0
 _TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 _ERROR_BODY_CHARS = 500
 _BATCH = 200
+_MAX_ERRORS = 50
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
@@ -77,7 +78,7 @@ class DeliveryReport:
         requests: HTTP requests sent (retries included).
         skipped: why nothing was sent, when nothing was (no push URL, backing off).
         next_attempt_at: when the partner should be tried again, if it is backing off.
-        errors: the last error of each row that did not get through.
+        errors: the last error of each row that did not get through (the first 50).
     """
 
     partner: str
@@ -344,7 +345,9 @@ def _deliver_row(
             break
         if tries >= cfg.attempts:
             break
-        wait = backoff_delay(row.attempts + tries, cfg.backoff, cfg.backoff_max, rng)
+        # In-run waits grow with this run's tries only (and stay short); the
+        # cross-run delay in _finish grows with every attempt the row ever had.
+        wait = min(backoff_delay(tries, cfg.backoff, cfg.backoff_max, rng), MAX_INLINE_WAIT)
         if outcome.retry_after is not None:
             if outcome.retry_after > MAX_INLINE_WAIT:
                 break
@@ -452,7 +455,7 @@ def _finish(
         elif outcome.kind == "failed":
             d.status, d.last_error, d.next_attempt_at = "failed", outcome.error, None
             report.failed += 1
-            report.errors.append(f"{row.item_kind} {row.item_id}: {outcome.error}")
+            _note(report, row, outcome)
         else:
             assert cfg is not None
             wait = backoff_delay(d.attempts, cfg.backoff, cfg.backoff_max, rng)
@@ -462,7 +465,12 @@ def _finish(
             d.next_attempt_at = now + timedelta(seconds=wait)
             report.retrying += 1
             report.next_attempt_at = d.next_attempt_at
-            report.errors.append(f"{row.item_kind} {row.item_id}: {outcome.error}")
+            _note(report, row, outcome)
+
+
+def _note(report: DeliveryReport, row: Delivery, outcome: _Outcome) -> None:
+    if len(report.errors) < _MAX_ERRORS:
+        report.errors.append(f"{row.item_kind} {row.item_id}: {outcome.error}")
 
 
 def _count_due(store: Store, partner: str) -> int:

@@ -103,6 +103,10 @@ def test_backlog_after_an_hour_down_arrives_once_per_key(
     r3 = deliver_partner(store, settings, partner, now=T0 + timedelta(minutes=20), sleep=sleeps)
     assert r3.delivered == 0 and r3.retrying == N
     assert rows(store)[0].attempts == 6
+    assert len(sleeps) == 4 and all(0 < w <= 1.0 for w in sleeps)  # in-run waits stay short
+    assert r3.next_attempt_at is not None
+    # cross-run: 0.5 s * 2**5 after 6 attempts, half of it at least (jitter)
+    assert r3.next_attempt_at - (T0 + timedelta(minutes=20)) >= timedelta(seconds=8)
 
     b.mode = "up"
     r4 = deliver_partner(store, settings, partner, now=T0 + timedelta(hours=1), sleep=sleeps)
