@@ -61,6 +61,42 @@ def build_parser() -> argparse.ArgumentParser:
     feed.add_argument("--partner", required=True, help="recipient partner name")
     feed.add_argument("--format", required=True, choices=["rss", "atom", "xml", "json", "jsonld"], dest="fmt")
 
+    deliver = sub.add_parser("deliver", help="push pending offers and CVs to partners with a push_url",
+                             description="Send every pending delivery-log row to the partners configured with "
+                             "options.push_url (POST/PUT upserts, DELETE withdrawals, Idempotency-Key, retries "
+                             "with backoff). Prints one JSON report per partner; exit 1 if any row failed for good.")
+    _config_arg(deliver)
+    deliver.add_argument("--partner", help="only this partner (default: every push partner)")
+
+    cvs = sub.add_parser("cvs", help="candidates' CVs: intake, publish, feed, erase, purge, disclosures",
+                         description="Candidates' CVs, shared with a partner only with the candidate's consent "
+                         "for it, in the visibility the candidate chose; withdrawal, erasure and retention "
+                         "propagate to every partner that received the CV.")
+    csub = cvs.add_subparsers(dest="cvs_command", metavar="CVS_COMMAND")
+    csub.required = True
+    c_in = csub.add_parser("intake", help="read CVs from a JSON-lines file",
+                           description="Validate and store CVs and consents from a JSON-lines file; bad lines "
+                           "are quarantined with their line number and field. Prints a JSON report.")
+    c_in.add_argument("file", help="JSON-lines file (see publisher/cv.py for the fields)")
+    c_pub = csub.add_parser("publish", help="bring the CV delivery log in step with consents",
+                            description="Queue CV copies and withdrawals for every partner receiving CVs.")
+    c_feed = csub.add_parser("feed", help="write the CV feed a pull partner receives now",
+                             description="Write {\"cvs\": [...], \"deleted\": [...]} to stdout and log each "
+                             "copy handed over in the disclosure log.")
+    c_feed.add_argument("--partner", required=True, help="recipient partner name")
+    c_er = csub.add_parser("erase", help="erase a candidate's CV and withdraw it from partners",
+                           description="Delete the CV content and queue its withdrawal from every partner "
+                           "that may hold a copy (GDPR art. 17 and 19).")
+    c_er.add_argument("candidate", help="candidate id")
+    c_pu = csub.add_parser("purge", help="erase CVs past retention (publisher.cv_retention_months)",
+                           description="Erase CVs whose last active contact is older than the retention "
+                           "period and queue their withdrawal.")
+    c_di = csub.add_parser("disclosures", help="who received a candidate's CV, and when",
+                           description="Print the disclosure log of a candidate as JSON lines (no content).")
+    c_di.add_argument("candidate", help="candidate id")
+    for c in (c_in, c_pub, c_feed, c_er, c_pu, c_di):
+        _config_arg(c)
+
     serve = sub.add_parser("serve", help="start the HTTP API (catalogue, feeds, health, OpenAPI)",
                            description="Serve the HTTP API with uvicorn: /health, /openapi.json, the catalogue "
                            "and the partner feeds.")
@@ -148,6 +184,51 @@ def cmd_feed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_deliver(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from jobgate.pipeline import open_store
+    from publisher.push import deliver, deliver_partner
+
+    settings = _settings(args)
+    store = open_store(settings)
+    if args.partner:
+        reports = [deliver_partner(store, settings, settings.partner(args.partner))]
+    else:
+        reports = deliver(store, settings)
+    for r in reports:
+        print(json.dumps(asdict(r), ensure_ascii=False, default=str))
+    return 1 if any(r.failed for r in reports) else 0
+
+
+def cmd_cvs(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from jobgate.pipeline import open_store
+    from publisher import cvs
+
+    settings = _settings(args)
+    store = open_store(settings)
+    out: Any
+    if args.cvs_command == "intake":
+        out = asdict(cvs.intake_cvs(store, settings, Path(args.file)))
+    elif args.cvs_command == "publish":
+        out = [asdict(r) for r in cvs.publish_cvs(store, settings)]
+    elif args.cvs_command == "feed":
+        cvs.write_cv_feed(store, settings.partner(args.partner), sys.stdout.buffer)
+        return 0
+    elif args.cvs_command == "erase":
+        out = {"candidate": args.candidate, "erased": cvs.erase_cv(store, settings, args.candidate)}
+    elif args.cvs_command == "purge":
+        out = asdict(cvs.purge_cvs(store, settings))
+    else:
+        for d in cvs.disclosures(store, args.candidate):
+            print(json.dumps(asdict(d), ensure_ascii=False, default=str))
+        return 0
+    print(json.dumps(out, ensure_ascii=False, default=str))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -211,7 +292,8 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "export": cmd_export, "feed": cmd_feed, "serve": cmd_serve,
+COMMANDS = {"run": cmd_run, "export": cmd_export, "feed": cmd_feed, "deliver": cmd_deliver,
+            "cvs": cmd_cvs, "serve": cmd_serve,
             "rome": cmd_rome, "schema": cmd_schema, "db": cmd_db, "worker": cmd_worker, "beat": cmd_beat}
 
 

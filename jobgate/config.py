@@ -126,6 +126,13 @@ class PublisherSettings(_Frozen):
     base_url: str = "http://localhost:8000"
     max_days: int = Field(default=30, ge=1)
     resyndicate_partner_offers: bool = False
+    # Push delivery (partners with options.push_url); a partner's options may override each.
+    push_attempts: int = Field(default=4, ge=1)  # tries of one item within one run
+    push_backoff_seconds: float = Field(default=1.0, ge=0.0)  # first retry delay, doubled each time
+    push_backoff_max_seconds: float = Field(default=900.0, ge=0.0)  # cap, across runs too
+    push_timeout_seconds: float = Field(default=15.0, gt=0.0)
+    # CVs: deleted this many months after the candidate's last active contact (CV-03).
+    cv_retention_months: int = Field(default=24, ge=1, le=72)
 
 
 class ApiSettings(_Frozen):

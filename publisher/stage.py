@@ -76,11 +76,13 @@ def publish_partner(store: Store, settings: Settings, partner: PartnerSettings) 
                 d.action, d.content_hash, d.status, d.updated_at = "upsert", h, "pending", now
                 d.idempotency_key = f"{partner.name}:{cid}:{h[:16]}"
                 d.expires_at = now + max_age
+                _requeued(d)
                 report.upserts += 1
             elif d.expires_at and _aware(d.expires_at) < now:
                 # Past the publication window and not renewed: withdraw it.
                 d.action, d.status, d.updated_at = "delete", "pending", now
                 d.idempotency_key = f"{partner.name}:{cid}:delete:{now:%Y%m%d}"
+                _requeued(d)
                 report.deletes += 1
             else:
                 report.unchanged += 1
@@ -88,10 +90,16 @@ def publish_partner(store: Store, settings: Settings, partner: PartnerSettings) 
             if cid not in wanted and d.action != "delete":
                 d.action, d.status, d.updated_at = "delete", "pending", now
                 d.idempotency_key = f"{partner.name}:{cid}:delete:{now:%Y%m%d%H%M%S}"
+                _requeued(d)
                 report.deletes += 1
     log.info("publish finished", extra={"partner": partner.name, "upserts": report.upserts,
                                         "deletes": report.deletes, "unchanged": report.unchanged})
     return report
+
+
+def _requeued(d: Delivery) -> None:
+    # A new version of the item: push delivery starts afresh (new idempotency key).
+    d.attempts, d.last_error, d.next_attempt_at = 0, None, None
 
 
 def _aware(dt: datetime) -> datetime:

@@ -169,6 +169,7 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("partner", "item_kind", "item_id", name="uq_delivery_item"),
+        Index("ix_deliveries_partner_status", "partner", "status"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     partner: Mapped[str] = mapped_column(String(64), index=True)
@@ -176,7 +177,8 @@ class Delivery(Base):
     item_id: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(8), default="upsert")  # upsert | delete
     content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|delivered|failed
+    # pending | delivered | failed (4xx, kept with its reason) | failed-retrying | cancelled
+    status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     idempotency_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
     first_published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -184,6 +186,54 @@ class Delivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Push delivery: not retried before this instant (backoff, Retry-After). Migration 0005.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class CandidateCV(Base):
+    """A candidate's CV as taken in (personal data; emptied on erasure). Migration 0005."""
+
+    __tablename__ = "cvs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_id: Mapped[str] = mapped_column(String(64), unique=True)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+    visibility: Mapped[str] = mapped_column(String(16))  # named | anonymous
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    ref_salt: Mapped[str] = mapped_column(String(32))  # derives each partner's opaque CV id
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_contact_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    erase_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)  # erasure | retention
+
+
+class CvConsent(Base):
+    """One consent decision of a candidate for one partner (append-only proof, CV-01)."""
+
+    __tablename__ = "cv_consents"
+    __table_args__ = (Index("ix_cv_consents_candidate_partner", "candidate_id", "partner"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_id: Mapped[str] = mapped_column(String(64))
+    partner: Mapped[str] = mapped_column(String(64))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Disclosure(Base):
+    """A CV copy sent to or withdrawn from a partner: who, what (no content), when (CV-04)."""
+
+    __tablename__ = "disclosures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_id: Mapped[str] = mapped_column(String(64), index=True)
+    cv_id: Mapped[int] = mapped_column(Integer)
+    partner: Mapped[str] = mapped_column(String(64))
+    partner_ref: Mapped[str] = mapped_column(String(64))  # the CV id as that partner knows it
+    action: Mapped[str] = mapped_column(String(16))  # sent | withdrawn
+    visibility: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    channel: Mapped[str] = mapped_column(String(8))  # push | pull
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ConnectorState(Base):
