@@ -19,6 +19,8 @@ from dedup import DedupReport, run_dedup
 from jobgate.config import Settings
 from jobgate.storage import Store
 from normalizer.stage import NormalizeReport, normalize_pending
+from publisher.cvs import publish_cvs, purge_cvs
+from publisher.push import DeliveryReport, deliver
 from publisher.stage import PublishReport, publish
 
 log = logging.getLogger("jobgate.pipeline")
@@ -32,6 +34,7 @@ class CycleReport:
     normalize: NormalizeReport | None = None
     dedup: DedupReport | None = None
     publish: list[PublishReport] = field(default_factory=list)
+    deliveries: list[DeliveryReport] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> dict[str, Any]:
@@ -75,6 +78,9 @@ def run_cycle(store: Store, settings: Settings, *, console: Console | None = Non
         progress.add_task("dedup", total=1)
         report.dedup = run_dedup(store, settings)
         report.publish = publish(store, settings)
+        publish_cvs(store, settings)
+        purge_cvs(store, settings)
+        report.deliveries = deliver(store, settings)
     report.seconds = time.monotonic() - started
     log.info("cycle finished", extra=report.summary())
     return report

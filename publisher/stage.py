@@ -9,6 +9,7 @@ is published at most ``max_days`` days unless renewed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,11 @@ class PublishReport:
     upserts: int = 0
     deletes: int = 0
     unchanged: int = 0
+
+
+def idempotency_key(partner: str, item_id: str, version: str) -> str:
+    """A fixed-length key for one version of one item sent to one partner (fits the column)."""
+    return hashlib.sha256(f"{partner}\x00{item_id}\x00{version}".encode()).hexdigest()
 
 
 def recipients(settings: Settings) -> list[PartnerSettings]:
@@ -69,19 +75,19 @@ def publish_partner(store: Store, settings: Settings, partner: PartnerSettings) 
                 s.add(Delivery(partner=partner.name, item_kind="offer", item_id=cid, action="upsert",
                                content_hash=h, status="pending", first_published_at=now,
                                updated_at=now, expires_at=now + max_age,
-                               idempotency_key=f"{partner.name}:{cid}:{h[:16]}"))
+                               idempotency_key=idempotency_key(partner.name, cid, h)))
                 report.upserts += 1
             elif d.action == "delete" or d.content_hash != h:
                 # Back in the feed, or updated by its source: that renews the window.
                 d.action, d.content_hash, d.status, d.updated_at = "upsert", h, "pending", now
-                d.idempotency_key = f"{partner.name}:{cid}:{h[:16]}"
+                d.idempotency_key = idempotency_key(partner.name, cid, h)
                 d.expires_at = now + max_age
                 _requeued(d)
                 report.upserts += 1
             elif d.expires_at and _aware(d.expires_at) < now:
                 # Past the publication window and not renewed: withdraw it.
                 d.action, d.status, d.updated_at = "delete", "pending", now
-                d.idempotency_key = f"{partner.name}:{cid}:delete:{now:%Y%m%d}"
+                d.idempotency_key = idempotency_key(partner.name, cid, f"delete:{now:%Y%m%d}")
                 _requeued(d)
                 report.deletes += 1
             else:
@@ -89,7 +95,7 @@ def publish_partner(store: Store, settings: Settings, partner: PartnerSettings) 
         for cid, d in existing.items():
             if cid not in wanted and d.action != "delete":
                 d.action, d.status, d.updated_at = "delete", "pending", now
-                d.idempotency_key = f"{partner.name}:{cid}:delete:{now:%Y%m%d%H%M%S}"
+                d.idempotency_key = idempotency_key(partner.name, cid, f"delete:{now:%Y%m%d%H%M%S}")
                 _requeued(d)
                 report.deletes += 1
     log.info("publish finished", extra={"partner": partner.name, "upserts": report.upserts,

@@ -95,10 +95,15 @@ def dedup_task(*_: Any) -> dict[str, int]:
 @app.task(name="jobgate.publish", **RETRY)
 def publish_task(*_: Any) -> dict[str, int]:
     """Update every recipient's delivery log."""
+    from publisher.cvs import publish_cvs
+    from publisher.push import deliver
     from publisher.stage import publish
 
     settings, store = _context()
-    return {p.partner: p.upserts + p.deletes for p in publish(store, settings)}
+    out = {p.partner: p.upserts + p.deletes for p in publish(store, settings)}
+    publish_cvs(store, settings)
+    deliver(store, settings)
+    return out
 
 
 @app.task(name="jobgate.partner_cycle")

@@ -12,6 +12,8 @@ from dedup import run_dedup
 from jobgate.config import Settings
 from jobgate.storage import Store
 from normalizer.stage import normalize_pending
+from publisher.cvs import publish_cvs, purge_cvs
+from publisher.push import deliver
 from publisher.stage import publish
 
 log = logging.getLogger("jobgate.scheduler")
@@ -44,6 +46,10 @@ def tick(store: Store, settings: Settings) -> list[str]:
         normalize_pending(store, settings)
         run_dedup(store, settings)
         publish(store, settings)
+        publish_cvs(store, settings)
+    purge_cvs(store, settings)
+    # Push backlogs are retried every tick, whether or not anything was fetched.
+    deliver(store, settings)
     return names
 
 

@@ -1,10 +1,9 @@
 """push delivery retry time; CVs, consents and the disclosure log
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-23 10:00:00
 
-Rechain ``down_revision`` onto the last of 0002-0004 when merging.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0005'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
