@@ -1,12 +1,30 @@
-"""Clustering: candidate pairs from blocking rules, scored, joined with a guarded union-find."""
+"""Clustering: candidate pairs from blocking rules, scored, joined with guarded merges.
+
+:class:`DedupIndex` is the engine. It keeps every record's blocking keys, the
+blocks and the clusters, so a new batch is matched against what is already
+there without recomputing it (:meth:`DedupIndex.add`), and a changed or closed
+record leaves its cluster (:meth:`DedupIndex.remove`). A full run is one
+:meth:`~DedupIndex.add` of every record into an empty index.
+
+Guards against chaining, at every merge of two clusters:
+
+* cannot-link: no pair across the two clusters may be vetoed (another place,
+  contract, SIRET or employer; one partner's same-day siblings), so an anonymous
+  copy cannot chain two sites of a multi-site hiring;
+* strong evidence: when both clusters already hold several records, at least
+  half the pairs across them must match on their own;
+* a maximum cluster size.
+
+Matched pairs are merged strongest first, so weak links come last.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 
-from dedup.model import BlockingStats, DedupModel, DedupRecord
+from dedup.model import BlockingStats, DedupModel, DedupRecord, match_strength
 from jobgate.errors import JobgateError
 
 log = logging.getLogger("jobgate.dedup")
@@ -44,73 +62,293 @@ class UnionFind:
 
     def groups(self) -> list[list[int]]:
         """The sets, each sorted, ordered by smallest member."""
-        out: dict[int, list[int]] = defaultdict(list)
+        out: dict[int, list[int]] = {}
         for k in self.parent:
-            out[self.find(k)].append(k)
+            out.setdefault(self.find(k), []).append(k)
         return sorted((sorted(v) for v in out.values()), key=lambda g: g[0])
+
+
+class DedupIndex:
+    """Blocks and clusters of a set of records, updatable batch by batch.
+
+    Args:
+        model: blocking rules, comparisons and decision.
+        stats: where per-rule pair counts accumulate (a fresh one if omitted).
+
+    Positions are internal (records are appended); clusters are reported as
+    lists of record ``key`` values.
+    """
+
+    def __init__(self, model: DedupModel, stats: BlockingStats | None = None) -> None:
+        self.model = model
+        self.stats = stats if stats is not None else BlockingStats()
+        self.records: list[DedupRecord | None] = []
+        self.pos: dict[int, int] = {}
+        self.keys: list[list[tuple[int, int]]] = []  # (rule index, key) chosen per position
+        self.blocks: dict[tuple[int, int], list[int]] = {}
+        self.label: list[int] = []
+        self.members: dict[int, list[int]] = {}
+        self._caps = [r.max_block or model.max_block_size for r in model.blocking]
+
+    # -- blocking ---------------------------------------------------------------
+    def _candidate_keys(self, batch: Sequence[DedupRecord]) -> list[list[list[int]]]:
+        return [[rule.keys(r) for rule in self.model.blocking] for r in batch]
+
+    def _choose(self, cand: list[list[list[int]]]) -> list[list[tuple[int, int]]]:
+        """Each record's keys; for ``use`` rules the first usable ones by block size."""
+        counts: Counter[tuple[int, int]] = Counter()
+        for ri, rule in enumerate(self.model.blocking):
+            if rule.use is not None:
+                counts.update((ri, k) for rec in cand for k in rec[ri])
+        chosen: list[list[tuple[int, int]]] = []
+        for rec in cand:
+            mine: list[tuple[int, int]] = []
+            for ri, rule in enumerate(self.model.blocking):
+                ks = rec[ri]
+                if rule.use is None:
+                    mine.extend((ri, k) for k in ks)
+                    continue
+                cap, n = self._caps[ri], 0
+                for k in ks:
+                    bk = (ri, k)
+                    if counts[bk] + len(self.blocks.get(bk, ())) <= cap:
+                        mine.append(bk)
+                        n += 1
+                        if n == rule.use:
+                            break
+            chosen.append(mine)
+        return chosen
+
+    def _count_pairs(self, chosen: list[list[tuple[int, int]]]) -> tuple[list[int], list[int]]:
+        """New pairs each rule would generate, and how many of its blocks are over the cap."""
+        added: Counter[tuple[int, int]] = Counter(k for ks in chosen for k in ks)
+        pairs = [0] * len(self.model.blocking)
+        skipped = [0] * len(self.model.blocking)
+        for bk, n in added.items():
+            ri = bk[0]
+            old = len(self.blocks.get(bk, ()))
+            total = old + n
+            if total > self._caps[ri]:
+                skipped[ri] += 1
+                continue
+            pairs[ri] += total * (total - 1) // 2 - old * (old - 1) // 2
+        return pairs, skipped
+
+    def explain(self, batch: Sequence[DedupRecord]) -> dict[str, int]:
+        """Pairs each blocking rule would generate for ``batch`` (nothing is changed)."""
+        pairs, _ = self._count_pairs(self._choose(self._candidate_keys(batch)))
+        return {rule.name: n for rule, n in zip(self.model.blocking, pairs, strict=True)}
+
+    # -- updates ------------------------------------------------------------------
+    def add(self, batch: Sequence[DedupRecord]) -> set[int]:
+        """Match ``batch`` against the index and among itself; returns the touched cluster labels.
+
+        Raises:
+            DedupError: a rule would generate more than ``model.max_pairs_per_rule`` pairs;
+                the index is left unchanged.
+        """
+        model = self.model
+        chosen = self._choose(self._candidate_keys(batch))
+        pairs, skipped = self._count_pairs(chosen)
+        for rule, n, sk in zip(model.blocking, pairs, skipped, strict=True):
+            if n > model.max_pairs_per_rule:
+                raise DedupError(
+                    f"blocking rule {rule.name!r} would compare {n} pairs "
+                    f"(cap {model.max_pairs_per_rule}): make it more selective"
+                )
+            self.stats.pairs[rule.name] = self.stats.pairs.get(rule.name, 0) + n
+            self.stats.skipped_blocks[rule.name] = self.stats.skipped_blocks.get(rule.name, 0) + sk
+        for r in batch:
+            if r.key in self.pos:
+                self.remove([r.key])
+        first = len(self.records)
+        for r, ks in zip(batch, chosen, strict=True):
+            p = len(self.records)
+            self.records.append(r)
+            self.pos[r.key] = p
+            self.keys.append(ks)
+            self.label.append(p)
+            self.members[p] = [p]
+            for bk in ks:
+                self.blocks.setdefault(bk, []).append(p)
+        matches = list(self._match_new(range(first, len(self.records))))
+        return self._merge(matches) | set(range(first, len(self.records)))
+
+    def _match_new(self, positions: Iterable[int]) -> Iterator[tuple[float, int, int]]:
+        records, blocks, caps, match = self.records, self.blocks, self._caps, self.model.match
+        stats = self.stats
+        for p in positions:
+            a = records[p]
+            assert a is not None
+            cands: set[int] = set()
+            for bk in self.keys[p]:
+                block = blocks[bk]
+                if len(block) > caps[bk[0]]:
+                    continue
+                cands.update(block)
+            for q in cands:
+                if q >= p:
+                    continue
+                b = records[q]
+                if b is None:
+                    continue
+                stats.compared += 1
+                s = match(a, b)
+                if s is not None:
+                    stats.matched += 1
+                    yield match_strength(s), q, p
+
+    def _merge(self, matches: list[tuple[float, int, int]]) -> set[int]:
+        touched: set[int] = set()
+        matches.sort(key=lambda m: (-m[0], m[1], m[2]))
+        for _strength, q, p in matches:
+            la, lb = self.label[q], self.label[p]
+            if la == lb:
+                continue
+            if not self._can_merge(self.members[la], self.members[lb]):
+                self.stats.refused_merges += 1
+                continue
+            if len(self.members[la]) < len(self.members[lb]):
+                la, lb = lb, la
+            for m in self.members[lb]:
+                self.label[m] = la
+            self.members[la].extend(self.members.pop(lb))
+            touched.add(la)
+        return touched
+
+    def _can_merge(self, a: list[int], b: list[int]) -> bool:
+        model, recs = self.model, self.records
+        if len(a) + len(b) > model.max_cluster_size:
+            return False
+        for x in a:
+            rx = recs[x]
+            assert rx is not None
+            for y in b:
+                ry = recs[y]
+                assert ry is not None
+                if model.veto(model.cheap_scores(rx, ry)):
+                    return False
+        if len(a) > 1 and len(b) > 1:
+            agree = 0
+            for x in a:
+                for y in b:
+                    rx, ry = recs[x], recs[y]
+                    assert rx is not None and ry is not None
+                    agree += model.match(rx, ry) is not None
+            return 2 * agree >= len(a) * len(b)
+        return True
+
+    def remove(self, keys: Iterable[int]) -> set[int]:
+        """Take records out (changed or closed); their clusters are re-formed without them.
+
+        Returns the labels of the re-formed clusters.
+        """
+        broken: set[int] = set()
+        for key in keys:
+            p = self.pos.pop(key, None)
+            if p is None:
+                continue
+            for bk in self.keys[p]:
+                block = self.blocks.get(bk)
+                if block is not None:
+                    block.remove(p)
+                    if not block:
+                        del self.blocks[bk]
+            self.keys[p] = []
+            self.records[p] = None
+            lab = self.label[p]
+            self.members[lab].remove(p)
+            self.label[p] = -1
+            broken.add(lab)
+        touched: set[int] = set()
+        for lab in broken:
+            rest = self.members.pop(lab, [])
+            for m in rest:
+                self.label[m] = m
+                self.members[m] = [m]
+            matches = []
+            for i, q in enumerate(rest):
+                for p in rest[i + 1 :]:
+                    rq, rp = self.records[q], self.records[p]
+                    assert rq is not None and rp is not None
+                    s = self.model.match(rq, rp)
+                    if s is not None:
+                        matches.append((match_strength(s), q, p))
+            touched |= self._merge(matches) | set(rest)
+        return {self.label[t] for t in touched if self.label[t] >= 0}
+
+    # -- reading -------------------------------------------------------------------
+    def cluster_keys(self, label: int) -> list[int]:
+        """Record keys of one cluster, sorted."""
+        out = []
+        for p in self.members.get(label, ()):
+            r = self.records[p]
+            assert r is not None
+            out.append(r.key)
+        return sorted(out)
+
+    def label_of(self, key: int) -> int:
+        """Cluster label of a record key."""
+        return self.label[self.pos[key]]
+
+    def groups(self) -> list[list[int]]:
+        """Every cluster as sorted record keys, ordered by smallest key."""
+        return sorted((self.cluster_keys(lab) for lab in self.members), key=lambda g: g[0])
+
+
+def explain(records: Sequence[DedupRecord], model: DedupModel) -> dict[str, int]:
+    """Candidate pairs per blocking rule for a full run over ``records`` (for ``jobgate dedup --explain``)."""
+    return DedupIndex(model).explain(records)
 
 
 def candidate_pairs(
     records: Sequence[DedupRecord], model: DedupModel, stats: BlockingStats | None = None
 ) -> Iterator[tuple[int, int]]:
-    """Unique index pairs that some blocking rule puts together.
+    """Unique index pairs that some blocking rule puts together (blocks over the cap skipped).
 
     Raises:
         DedupError: a rule would generate more than ``model.max_pairs_per_rule`` pairs.
     """
-    seen: set[tuple[int, int]] = set()
-    for rule in model.blocking:
-        blocks: dict[str, list[int]] = defaultdict(list)
-        for i, r in enumerate(records):
-            k = rule.key(r)
-            if k:
-                blocks[k].append(i)
-        n_pairs = sum(len(b) * (len(b) - 1) // 2 for b in blocks.values() if len(b) <= model.max_block_size)
-        skipped = sum(1 for b in blocks.values() if len(b) > model.max_block_size)
+    index = DedupIndex(model, stats)
+    chosen = index._choose(index._candidate_keys(records))
+    pairs, skipped = index._count_pairs(chosen)
+    for rule, n, sk in zip(model.blocking, pairs, skipped, strict=True):
         if stats is not None:
-            stats.pairs[rule.name] = n_pairs
-            stats.skipped_blocks[rule.name] = skipped
-        if n_pairs > model.max_pairs_per_rule:
+            stats.pairs[rule.name] = n
+            stats.skipped_blocks[rule.name] = sk
+        if n > model.max_pairs_per_rule:
             raise DedupError(
-                f"blocking rule {rule.name!r} would compare {n_pairs} pairs "
+                f"blocking rule {rule.name!r} would compare {n} pairs "
                 f"(cap {model.max_pairs_per_rule}): make it more selective"
             )
-        for members in blocks.values():
-            if len(members) < 2 or len(members) > model.max_block_size:
-                continue
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    pair = (members[x], members[y])
-                    if pair not in seen:
-                        seen.add(pair)
-                        yield pair
+    blocks: dict[tuple[int, int], list[int]] = {}
+    for i, ks in enumerate(chosen):
+        for bk in ks:
+            blocks.setdefault(bk, []).append(i)
+    seen: set[tuple[int, int]] = set()
+    for bk, members in blocks.items():
+        if len(members) > index._caps[bk[0]]:
+            continue
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                pair = (members[x], members[y])
+                if pair not in seen:
+                    seen.add(pair)
+                    yield pair
 
 
 def score_pair(a: DedupRecord, b: DedupRecord, model: DedupModel) -> dict[str, float | None]:
     """Every comparison of one pair."""
-    return {c.name: c.score(a, b) for c in model.comparisons}
+    return model.scores(a, b)
 
 
 def cluster(
     records: Sequence[DedupRecord], model: DedupModel, stats: BlockingStats | None = None
 ) -> list[list[int]]:
-    """Group record indexes into jobs.
-
-    A guard against chaining: two groups of more than one record each are only
-    joined when the pair is near-identical (title and text both >= 0.95).
-    """
-    uf = UnionFind(list(range(len(records))))
-    for i, j in candidate_pairs(records, model, stats):
-        a, b = records[i], records[j]
-        if a.partner == b.partner and a.key == b.key:
-            continue
-        s = score_pair(a, b, model)
-        if not model.decide(s):
-            continue
-        ri, rj = uf.find(i), uf.find(j)
-        if ri != rj and uf.size[ri] > 1 and uf.size[rj] > 1:
-            strong = (s.get("title_tokens") or 0) >= 0.95 and (s.get("description_head") or 0) >= 0.95
-            if not strong:
-                continue
-        uf.union(i, j)
-    return uf.groups()
+    """Group record indexes into jobs (a full run: one batch into an empty index)."""
+    at = {r.key: i for i, r in enumerate(records)}
+    if len(at) != len(records):
+        raise DedupError("dedup records must have unique keys")
+    index = DedupIndex(model, stats)
+    index.add(records)
+    return sorted((sorted(at[k] for k in g) for g in index.groups()), key=lambda g: g[0])

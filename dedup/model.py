@@ -2,11 +2,22 @@
 
 A :class:`DedupModel` lists blocking rules (which records are compared at all)
 and a match rule over comparisons (how similar two records are, field by field).
+Blocking keys are stable 63-bit integers, so they can be persisted and an
+incremental batch looked up against the existing catalogue.
+
+Example::
+
+    model = DedupModel(
+        blocking=[block_on("employer", "title_key"), block_on_text(use=6)],
+        comparisons=[similarity("title_key", name="title"), text_overlap(), same_place_comparison()],
+        decide=default_decision,
+    )
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -14,13 +25,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import LCSseq
 
 _WORD = re.compile(r"[a-z0-9]+")
 _GENDER = re.compile(r"\b(h|f|m|x|nb)\s*/\s*(h|f|m|x|nb)(\s*/\s*(h|f|m|x|nb))?\b")
-_LEGAL = re.compile(r"\b(sas|sasu|sarl|eurl|sa|sci|snc|scop|groupe|group|france|gmbh|ltd|inc)\b")
-STOP = frozenset(
-    ["de", "du", "des", "la", "le", "les", "l", "d", "un", "une", "et", "en", "au", "aux", "a", "pour", "sur", "dans", "par", "avec", "ou", "chez", "h", "f"]
+_LEGAL = re.compile(
+    r"\b(sas|sasu|sarl|eurl|sa|sci|snc|scop|selarl|groupe|group|france|gmbh|ltd|inc|et cie|cie)\b"
 )
+STOP = frozenset(
+    "de du des la le les l d un une et en au aux a pour sur dans par avec ou chez h f cdi cdd "
+    "interim alternance stage e".split()
+)
+MASK63 = (1 << 63) - 1
+_K1, _K2, _K3 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
 
 
 def fold(text: str | None) -> str:
@@ -32,14 +49,58 @@ def fold(text: str | None) -> str:
     return " ".join(_WORD.findall(t))
 
 
+def fold_text(text: str | None) -> str:
+    """:func:`fold` for long texts (no gender-marker pass: those words do not matter there)."""
+    if not text:
+        return ""
+    t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join(_WORD.findall(t))
+
+
 def employer_key(name: str | None) -> str:
     """Employer name without legal suffixes, folded."""
     return " ".join(_LEGAL.sub(" ", fold(name)).split())
 
 
+def stable_hash(text: str) -> int:
+    """A 63-bit hash stable across processes (Python's ``hash`` is salted)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little") & MASK63
+
+
+_WORDS: dict[str, tuple[int, str]] = {}
+
+
+def _word(w: str) -> tuple[int, str]:
+    """Stable hash and one-character code of a word (cached for the process)."""
+    got = _WORDS.get(w)
+    if got is None:
+        h = stable_hash(w)
+        got = (h, chr(1 + h % 0x10FFFE))
+        _WORDS[w] = got
+    return got
+
+
+def encode_words(text: str) -> str:
+    """One character per word: rapidfuzz then aligns word sequences at C speed."""
+    get = _WORDS.get
+    out = []
+    for w in text.split():
+        c = get(w)
+        out.append((c or _word(w))[1])
+    return "".join(out)
+
+
+def title_key(title: str, *place_words: str) -> str:
+    """Title words without stop words, place words or numbers, unique and sorted."""
+    drop: set[str] = set()
+    for p in place_words:
+        drop.update(p.split())
+    return " ".join(sorted({w for w in title.split() if w not in STOP and w not in drop and not w.isdigit()}))
+
+
 @dataclass(frozen=True)
 class DedupRecord:
-    """What dedup compares of one source offer."""
+    """What dedup compares of one source offer (text fields already folded)."""
 
     key: int
     partner: str
@@ -55,11 +116,18 @@ class DedupRecord:
     public_service: bool = False
     rank: int = 50
     cluster_id: str | None = None
+    external_id: str = ""
+    title_key: str = field(init=False, repr=False, compare=False)
+    words: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title_key", title_key(self.title, self.city, self.postcode))
+        object.__setattr__(self, "words", encode_words(self.description))
 
     @property
     def title_tokens(self) -> str:
-        """Title words without stop words, sorted."""
-        return " ".join(sorted({w for w in self.title.split() if w not in STOP}))
+        """Title words without stop words, sorted (alias of ``title_key``)."""
+        return self.title_key
 
     @property
     def description_head(self) -> str:
@@ -67,69 +135,149 @@ class DedupRecord:
         return " ".join(self.description.split()[:400])
 
 
+# -- blocking ----------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class BlockingRule:
-    """Records with the same non-empty key are compared."""
+    """Records sharing a key are compared.
+
+    Args:
+        name: what ``explain`` prints.
+        keys: a record's candidate keys (stable 63-bit ints), best first.
+        use: when set, each record keeps only its first ``use`` keys whose block is
+            not oversized (rarer keys stand in for frequent ones).
+        max_block: blocks larger than this are skipped (default: the model's).
+    """
 
     name: str
-    key: Callable[[DedupRecord], str | None]
+    keys: Callable[[DedupRecord], list[int]]
+    use: int | None = None
+    max_block: int | None = None
 
 
-def block_on(*fields: str) -> BlockingRule:
+def block_on(*fields: str, max_block: int | None = None) -> BlockingRule:
     """Block on the exact values of ``fields`` (records missing any are not blocked here)."""
+    name = "+".join(fields)
 
-    def key(r: DedupRecord) -> str | None:
+    def keys(r: DedupRecord) -> list[int]:
         values = [str(getattr(r, f) or "") for f in fields]
-        return "|".join(values) if all(values) else None
+        return [stable_hash(name + "\x1f" + "\x1f".join(values))] if all(values) else []
 
-    return BlockingRule(name="+".join(fields), key=key)
+    return BlockingRule(name=name, keys=keys, max_block=max_block)
+
+
+def _head_tail_rule(name: str, pick: Callable[[list[str]], list[str]], words: int) -> BlockingRule:
+    def keys(r: DedupRecord) -> list[int]:
+        part = pick(r.description.split())
+        return [stable_hash(name + "\x1f" + " ".join(part))] if len(part) >= words else []
+
+    return BlockingRule(name=name, keys=keys)
 
 
 def block_on_description_shingle(words: int = 25) -> BlockingRule:
-    """Block on a hash of the description's first ``words`` words (anonymous copies)."""
-
-    def key(r: DedupRecord) -> str | None:
-        head = r.description.split()[:words]
-        if len(head) < words:
-            return None
-        return hashlib.blake2b(" ".join(head).encode(), digest_size=8).hexdigest()
-
-    return BlockingRule(name=f"description-first-{words}-words", key=key)
+    """Block on the description's first ``words`` words."""
+    return _head_tail_rule(f"description-first-{words}-words", lambda w: w[:words], words)
 
 
 def block_on_description_tail(words: int = 25) -> BlockingRule:
-    """Block on a hash of the description's last ``words`` words (prefixed boilerplate)."""
+    """Block on the description's last ``words`` words (prefixed boilerplate)."""
+    return _head_tail_rule(f"description-last-{words}-words", lambda w: w[-words:], words)
 
-    def key(r: DedupRecord) -> str | None:
-        tail = r.description.split()[-words:]
-        if len(tail) < words:
-            return None
-        return hashlib.blake2b(" ".join(tail).encode(), digest_size=8).hexdigest()
 
-    return BlockingRule(name=f"description-last-{words}-words", key=key)
+def text_sketch(text: str, shingle: int = 4, sample: int = 4, k: int = 10, min_words: int = 20) -> list[int]:
+    """Bottom-``k`` MinHash sketch of a text's word shingles, smallest first.
+
+    Only shingles starting at an *anchor* word (stable hash divisible by ``sample``)
+    are hashed: a consistent subsample, so two texts sharing a passage share its
+    anchored shingles. Truncation, re-wrapping and boilerplate added around the
+    text keep most of the smallest hashes (MinHash containment).
+    """
+    ws = text.split()
+    if len(ws) < min_words:
+        return []
+    get = _WORDS.get
+    hs = [(get(w) or _word(w))[0] for w in ws]
+    out = set()
+    for i in range(len(hs) - shingle + 1):
+        h0 = hs[i]
+        if h0 % sample:
+            continue
+        h = (h0 * _K1 + hs[i + 1] * _K2 + hs[i + 2] * _K3 + hs[i + 3]) if shingle == 4 else h0
+        if shingle != 4:
+            for j in range(1, shingle):
+                h = h * _K2 + hs[i + j]
+        out.add((h ^ (h >> 29)) * _K3 & MASK63)
+    return heapq.nsmallest(k, out)
+
+
+def block_on_text(
+    shingle: int = 4, sample: int = 4, keys: int = 12, use: int = 6, max_block: int = 100, min_words: int = 20
+) -> BlockingRule:
+    """Text blocking: MinHash (bottom-k) of description shingles, rarest usable keys.
+
+    Finds copies whose employer or place is missing or written differently. Each
+    record keeps its ``use`` smallest shingle hashes whose block has at most
+    ``max_block`` records, so boilerplate shared by a whole board never makes a block.
+    """
+    name = f"description-minhash-{shingle}w"
+
+    def sketch(r: DedupRecord) -> list[int]:
+        return text_sketch(r.description, shingle, sample, keys, min_words)
+
+    return BlockingRule(name=name, keys=sketch, use=use, max_block=max_block)
+
+
+# -- comparisons -----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """A similarity in [0, 1] between two records, or None when either side is empty."""
+    """A similarity in [0, 1] between two records, or None when either side is empty.
+
+    ``cheap`` comparisons run first; a veto on them skips the expensive ones.
+    """
 
     name: str
     score: Callable[[DedupRecord, DedupRecord], float | None]
+    cheap: bool = False
 
 
-def similarity(field_name: str, scorer: Callable[..., float] = fuzz.token_set_ratio) -> Comparison:
+def similarity(
+    field_name: str, scorer: Callable[..., float] = fuzz.token_set_ratio, name: str | None = None,
+    cheap: bool = True,
+) -> Comparison:
     """rapidfuzz similarity of one text field (None when either is empty)."""
 
     def score(a: DedupRecord, b: DedupRecord) -> float | None:
         x, y = getattr(a, field_name), getattr(b, field_name)
         if not x or not y:
             return None
-        return float(scorer(x, y)) / 100.0
+        return float(scorer(x, y, processor=None)) / 100.0
 
-    return Comparison(name=field_name, score=score)
+    return Comparison(name=name or field_name, score=score, cheap=cheap)
 
 
-def exact(field_name: str) -> Comparison:
+def text_overlap(field_name: str = "words", name: str = "description", min_words: int = 30) -> Comparison:
+    """Word-sequence overlap of two texts: rapidfuzz LCS over one-character-per-word codes.
+
+    The longest common word subsequence over the shorter text's length (containment),
+    so a truncated copy or one wrapped in board boilerplate still scores near 1.
+    Under ``min_words`` words the longer text's length is the denominator.
+    """
+
+    def score(a: DedupRecord, b: DedupRecord) -> float | None:
+        x, y = getattr(a, field_name), getattr(b, field_name)
+        if not x or not y:
+            return None
+        shorter, longer = sorted((len(x), len(y)))
+        denom = shorter if shorter >= min_words else longer
+        return float(LCSseq.similarity(x, y)) / denom
+
+    return Comparison(name=name, score=score)
+
+
+def exact(field_name: str, name: str | None = None) -> Comparison:
     """1.0 when equal, 0.0 when different, None when either is empty."""
 
     def score(a: DedupRecord, b: DedupRecord) -> float | None:
@@ -138,7 +286,7 @@ def exact(field_name: str) -> Comparison:
             return None
         return 1.0 if x == y else 0.0
 
-    return Comparison(name=field_name, score=score)
+    return Comparison(name=name or field_name, score=score, cheap=True)
 
 
 def same_place(a: DedupRecord, b: DedupRecord) -> float | None:
@@ -152,49 +300,131 @@ def same_place(a: DedupRecord, b: DedupRecord) -> float | None:
     return None
 
 
+def days_apart(a: DedupRecord, b: DedupRecord) -> float | None:
+    """1.0 published the same day, falling linearly to 0.0 at 60 days apart."""
+    if a.published is None or b.published is None:
+        return None
+    days = abs((a.published - b.published).total_seconds()) / 86400
+    return max(0.0, 1.0 - days / 60)
+
+
+def same_partner_gap(a: DedupRecord, b: DedupRecord) -> float | None:
+    """Two records of one partner: days between them (None across partners or undated).
+
+    One partner carrying two records of the same text on the same day means two
+    positions; a repost comes later under a new id.
+    """
+    if a.partner != b.partner:
+        return None
+    if a.external_id and a.external_id == b.external_id:
+        return 0.0
+    if a.published is None or b.published is None:
+        return None
+    return abs((a.published - b.published).total_seconds()) / 86400
+
+
+# -- the model ---------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class DedupModel:
-    """Blocking rules, comparisons and the decision rule."""
+    """Blocking rules, comparisons and the decision rule.
+
+    Args:
+        blocking: which records are compared at all.
+        comparisons: field similarities of a pair (cheap ones first).
+        decide: the match rule over every comparison.
+        veto: a pair conflict read from the cheap comparisons alone (skips the rest);
+            also the cannot-link test when two clusters would be joined.
+        max_pairs_per_rule: a rule generating more pairs fails loudly.
+        max_block_size: blocks above this are skipped (a rule may set its own).
+        max_cluster_size: a merge beyond this size is refused.
+    """
 
     blocking: Sequence[BlockingRule]
     comparisons: Sequence[Comparison]
     decide: Callable[[dict[str, float | None]], bool]
+    veto: Callable[[dict[str, float | None]], bool] = lambda s: False
     max_pairs_per_rule: int = 50_000_000
     max_block_size: int = 2_000
+    max_cluster_size: int = 40
+
+    def cheap_scores(self, a: DedupRecord, b: DedupRecord) -> dict[str, float | None]:
+        """The cheap comparisons of one pair."""
+        return {c.name: c.score(a, b) for c in self.comparisons if c.cheap}
+
+    def scores(self, a: DedupRecord, b: DedupRecord) -> dict[str, float | None]:
+        """Every comparison of one pair."""
+        return {c.name: c.score(a, b) for c in self.comparisons}
+
+    def match(self, a: DedupRecord, b: DedupRecord) -> dict[str, float | None] | None:
+        """The pair's scores when it is a match, else None (vetoed pairs stop early)."""
+        s = self.cheap_scores(a, b)
+        if self.veto(s):
+            return None
+        for c in self.comparisons:
+            if not c.cheap:
+                s[c.name] = c.score(a, b)
+        return s if self.decide(s) else None
+
+
+# Thresholds tuned on the TUNING half of bench/dedup_data.py (see docs/dedup.md).
+EMPLOYER_MIN = 0.85
+TITLE_HIGH, TEXT_LOW = 0.9, 0.6
+TEXT_HIGH, TITLE_LOW = 0.9, 0.5
+SAME_DAY = 1.0  # days: one partner, same text, closer than this = two positions
+
+
+def default_veto(s: dict[str, float | None]) -> bool:
+    """Hard conflicts: other place, contract or SIRET, another employer, far apart or same-day siblings."""
+    if s.get("place") == 0.0 or s.get("contract") == 0.0 or s.get("siret") == 0.0:
+        return True
+    employer = s.get("employer")
+    if employer is not None and employer < EMPLOYER_MIN:
+        return True
+    if s.get("dates") == 0.0:
+        return True
+    gap = s.get("same_partner")
+    return gap is not None and gap < SAME_DAY
 
 
 def default_decision(s: dict[str, float | None]) -> bool:
-    """Same job: compatible place, contract, employer and SIRET; similar title and text."""
-    if s.get("place") == 0.0 or s.get("contract") == 0.0 or s.get("siret") == 0.0:
+    """Same job: no conflict; similar title and text (or, without text, a near-identical title)."""
+    if default_veto(s):
         return False
-    employer = s.get("employer")
-    if employer is not None and employer < 0.85:
-        return False
-    title = s.get("title_tokens") or 0.0
-    desc = s.get("description_head")
+    title = s.get("title") or 0.0
+    desc = s.get("description")
     if desc is None:
-        # Without text to compare, ask for a near-identical title and a known employer.
-        return title >= 0.95 and employer is not None and s.get("place") is not None
-    return (title >= 0.9 and desc >= 0.6) or (desc >= 0.95 and title >= 0.8)
+        # Without text to compare, ask for a near-identical title, a known employer and place.
+        return title >= 0.95 and s.get("employer") is not None and s.get("place") is not None
+    return (title >= TITLE_HIGH and desc >= TEXT_LOW) or (desc >= TEXT_HIGH and title >= TITLE_LOW)
+
+
+def match_strength(s: dict[str, float | None]) -> float:
+    """How sure a match is (merges happen strongest first)."""
+    return (s.get("title") or 0.0) + (s.get("description") or 0.0) + 0.5 * (s.get("place") or 0.0)
 
 
 DEFAULT_MODEL = DedupModel(
     blocking=[
-        block_on("employer", "departement"),
-        block_on("title_tokens", "departement"),
-        block_on_description_shingle(25),
-        block_on_description_tail(25),
+        block_on("employer", "title_key"),
+        block_on("title_key", "postcode"),
+        block_on("title_key", "city"),
+        block_on("siret", "title_key"),
+        block_on_text(),
     ],
     comparisons=[
-        # token_sort, not token_set: a shared subset ("secteur navale") is not the same title.
-        similarity("title_tokens", fuzz.token_sort_ratio),
-        similarity("description_head"),
-        similarity("employer", fuzz.token_sort_ratio),
-        Comparison("place", same_place),
+        Comparison("place", same_place, cheap=True),
         exact("contract"),
         exact("siret"),
+        similarity("employer", fuzz.token_sort_ratio),
+        Comparison("dates", days_apart, cheap=True),
+        Comparison("same_partner", same_partner_gap, cheap=True),
+        similarity("title_key", fuzz.token_set_ratio, name="title"),
+        text_overlap(),
     ],
     decide=default_decision,
+    veto=default_veto,
 )
 
 
@@ -204,3 +434,6 @@ class BlockingStats:
 
     pairs: dict[str, int] = field(default_factory=dict)
     skipped_blocks: dict[str, int] = field(default_factory=dict)
+    compared: int = 0
+    matched: int = 0
+    refused_merges: int = 0
