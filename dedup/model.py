@@ -33,8 +33,7 @@ _LEGAL = re.compile(
     r"\b(sas|sasu|sarl|eurl|sa|sci|snc|scop|selarl|groupe|group|france|gmbh|ltd|inc|et cie|cie)\b"
 )
 STOP = frozenset(
-    "de du des la le les l d un une et en au aux a pour sur dans par avec ou chez h f cdi cdd "
-    "interim alternance stage e".split()
+    ["de", "du", "des", "la", "le", "les", "l", "d", "un", "une", "et", "en", "au", "aux", "a", "pour", "sur", "dans", "par", "avec", "ou", "chez", "h", "f", "cdi", "cdd", "interim", "alternance", "stage", "e"]
 )
 MASK63 = (1 << 63) - 1
 _K1, _K2, _K3 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
@@ -60,6 +59,16 @@ def fold_text(text: str | None) -> str:
 def employer_key(name: str | None) -> str:
     """Employer name without legal suffixes, folded."""
     return " ".join(_LEGAL.sub(" ", fold(name)).split())
+
+
+_CITY_WORDS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+_CITY_DROP = frozenset({"cedex", "arrondissement", "er", "e"})
+
+
+def city_key(name: str | None) -> str:
+    """City name folded, ``St``/``Ste`` spelt out, ``Cedex`` and arrondissement numbers dropped."""
+    words = [_CITY_WORDS.get(w, w) for w in fold(name).split()]
+    return " ".join(w for w in words if w not in _CITY_DROP and not w.isdigit() and not w.rstrip("er").isdigit())
 
 
 def stable_hash(text: str) -> int:

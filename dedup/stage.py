@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from dedup.canonical import canonical_record, new_cluster_id
 from dedup.engine import cluster
-from dedup.model import DEFAULT_MODEL, BlockingStats, DedupModel, DedupRecord, employer_key, fold
+from dedup.model import DEFAULT_MODEL, BlockingStats, DedupModel, DedupRecord, city_key, employer_key, fold, fold_text
 from jobgate.config import Settings
 from jobgate.schema import OfferStatus, SourceRef
 from jobgate.storage import Store, content_hash
@@ -52,10 +52,10 @@ def to_record(offer_id: int, data: dict[str, Any], rank: int, cluster_id: str | 
         key=offer_id,
         partner=data["source"]["partner"],
         title=fold(data.get("title")),
-        description=fold(data.get("description")),
+        description=fold_text(data.get("description")),
         employer=employer_key(employer.get("name")),
         siret=employer.get("siret") or "",
-        city=fold(place.get("city")),
+        city=city_key(place.get("city")),
         postcode=place.get("postcode") or "",
         departement=place.get("departement") or "",
         contract=contract.get("type") or "",
@@ -63,6 +63,7 @@ def to_record(offer_id: int, data: dict[str, Any], rank: int, cluster_id: str | 
         public_service=bool(data.get("public_service")),
         rank=rank,
         cluster_id=cluster_id,
+        external_id=str(data["source"].get("external_id") or ""),
     )
 
 
