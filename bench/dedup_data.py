@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import connectors.francetravail  # noqa: F401  (registers the FT dialect)
+import connectors.francetravail
 from connectors.dialects import DIALECTS
 from connectors.mapping import apply_mapping
 from normalizer.fields import (
@@ -136,21 +136,42 @@ def ft_fields(rec: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def twin_groups(rows: list[dict[str, Any]]) -> list[list[int]]:
-    """Real FT offers with the same employer, title and place (genuinely distinct offers).
+def _text_key(r: dict[str, Any]) -> str:
+    return " ".join(re.findall(r"\w+", str(r.get("description") or "").lower())[:60])
 
-    Checked by hand (2026-11-22): 86 offers in 39 groups, all published by
-    France Travail within minutes of each other. Many differ in contract (CDD/CDI),
-    pay or text; the rest are identical postings of several positions (e.g. five
-    "Auxiliaire de vie Nuits" in Beaufort-en-Anjou). All are distinct offers for
-    the public service, so they are distinct jobs here, and no board copy is made
-    of them (a copy of one of five identical postings cannot be told from the others).
+
+def twin_groups(rows: list[dict[str, Any]]) -> list[list[int]]:
+    """Real FT near-duplicates: same title and place, or same text and place (distinct offers).
+
+    Checked by hand (2026-11-22): 86 offers share employer, title and place, all
+    published by France Travail within minutes of each other. Many differ in
+    contract (CDD/CDI), pay or text; the rest are identical postings of several
+    positions (e.g. five "Auxiliaire de vie Nuits" in Beaufort-en-Anjou). Others
+    share the text and place under two titles or employers (anonymous accounting
+    firms). All are distinct offers for the public service, so they are distinct
+    jobs here (hard negatives), and no board copy is made of them: a copy of one of
+    several identical postings cannot be told from the others.
     """
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
-        key = ((r.get("entreprise") or {}).get("nom"), r.get("intitule"), (r.get("lieuTravail") or {}).get("libelle"))
-        groups[key].append(i)
-    return [g for g in groups.values() if len(g) > 1]
+        label = (r.get("lieuTravail") or {}).get("libelle")
+        groups[("title", r.get("intitule"), label)].append(i)
+        groups[("text", _text_key(r), label)].append(i)
+    uf = list(range(len(rows)))
+
+    def find(x: int) -> int:
+        while uf[x] != x:
+            uf[x] = uf[uf[x]]
+            x = uf[x]
+        return x
+
+    for g in groups.values():
+        for x in g[1:]:
+            uf[find(x)] = find(g[0])
+    out: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(rows)):
+        out[find(i)].append(i)
+    return [g for g in out.values() if len(g) > 1]
 
 
 # -- board rewrites ----------------------------------------------------------------
@@ -270,7 +291,9 @@ def generate(seed: int = 7, rows: list[dict[str, Any]] | None = None) -> list[Be
         r = rng.random()
         if r < 0.08:  # multi-site sibling: same employer, title, text; another city
             other = rows[rng.randrange(len(rows))]
-            if (other.get("lieuTravail") or {}).get("libelle") != (src.get("lieuTravail") or {}).get("libelle"):
+            olieu = other.get("lieuTravail") or {}
+            if (olieu.get("libelle") != (src.get("lieuTravail") or {}).get("libelle")
+                    and " - " in str(olieu.get("libelle")) and olieu.get("codePostal")):
                 sib = dict(src, id=src["id"] + "S", lieuTravail=other.get("lieuTravail"))
                 sjob = f"ft:{sib['id']}"
                 out.append(BenchOffer(sjob, i, "francetravail", sib["id"],
@@ -278,7 +301,7 @@ def generate(seed: int = 7, rows: list[dict[str, Any]] | None = None) -> list[Be
                 if rng.random() < 0.5:
                     out.extend(_copies(sjob, i, sib, rng, published))
         elif r < 0.14:  # same title, same city, another employer and text
-            peers = [j for j in by_rome[str(src.get("romeCode"))] if j != i]
+            peers = [j for j in by_rome[str(src.get("romeCode"))] if j != i and _text_key(rows[j]) != _text_key(src)]
             donor = rows[rng.choice(peers)] if peers else rows[rng.randrange(len(rows))]
             look = dict(donor, id=src["id"] + "L", intitule=src.get("intitule"), lieuTravail=src.get("lieuTravail"),
                         entreprise=donor.get("entreprise") if (donor.get("entreprise") or {}).get("nom")

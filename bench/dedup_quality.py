@@ -18,12 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rapidfuzz import fuzz  # noqa: E402
+from rapidfuzz import fuzz
 
-from bench.dedup_data import BenchOffer, generate, true_pairs  # noqa: E402
-from dedup.engine import UnionFind, cluster  # noqa: E402
-from dedup.model import DEFAULT_MODEL, BlockingStats, DedupModel, DedupRecord  # noqa: E402
-from dedup.stage import to_record  # noqa: E402
+from bench.dedup_data import BenchOffer, generate, true_pairs
+from dedup.engine import UnionFind, cluster
+from dedup.model import DEFAULT_MODEL, BlockingStats, DedupModel, DedupRecord
+from dedup.stage import to_record
 
 
 @dataclass

@@ -11,8 +11,8 @@ Guards against chaining, at every merge of two clusters:
 * cannot-link: no pair across the two clusters may be vetoed (another place,
   contract, SIRET or employer; one partner's same-day siblings), so an anonymous
   copy cannot chain two sites of a multi-site hiring;
-* strong evidence: when both clusters already hold several records, at least
-  half the pairs across them must match on their own;
+* strong evidence: when a cluster already holds several records, at least half
+  the pairs across it and the newcomer (record or cluster) must match on their own;
 * a maximum cluster size.
 
 Matched pairs are merged strongest first, so weak links come last.
@@ -228,7 +228,7 @@ class DedupIndex:
                 assert ry is not None
                 if model.veto(model.cheap_scores(rx, ry)):
                     return False
-        if len(a) > 1 and len(b) > 1:
+        if len(a) > 1 or len(b) > 1:
             agree = 0
             for x in a:
                 for y in b:

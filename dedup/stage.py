@@ -1,39 +1,60 @@
 """The dedup stage: cluster published offers into catalogue offers with stable ids.
 
+Incremental by default: the batch is every offer whose ``dedup_hash`` differs
+from its current content and status (new, changed, closed, held...). The
+batch's blocking keys are looked up in ``dedup_keys`` (persisted per published
+offer), and only the neighbourhood is re-clustered: the batch, its candidates,
+and every member of the clusters they belong to or belonged to. The rest of the
+catalogue is not read. ``full=True`` re-clusters everything and rewrites the keys.
+
 Ids are stable across runs: a job keeps the id of the cluster most of its
 sources already had. A cluster whose sources are all closed is closed; one that
-keeps a single open source stays open.
+keeps a single open source stays open. Closed sources stay attached as provenance.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
 
 from dedup.canonical import canonical_record, new_cluster_id
-from dedup.engine import cluster
-from dedup.model import DEFAULT_MODEL, BlockingStats, DedupModel, DedupRecord, city_key, employer_key, fold, fold_text
+from dedup.engine import DedupIndex
+from dedup.model import (
+    DEFAULT_MODEL,
+    BlockingStats,
+    DedupModel,
+    DedupRecord,
+    city_key,
+    employer_key,
+    fold,
+    fold_text,
+)
 from jobgate.config import Settings
 from jobgate.schema import OfferStatus, SourceRef
 from jobgate.storage import Store, content_hash
-from jobgate.storage.models import Cluster, Offer, RawRecord, utcnow
+from jobgate.storage.models import Cluster, DedupKey, Offer, RawRecord, utcnow
 
 log = logging.getLogger("jobgate.dedup")
+CHUNK = 900  # bound parameters per IN (...) query
 
 
 @dataclass
 class DedupReport:
     """What a dedup pass did."""
 
-    offers: int = 0
-    clusters: int = 0
+    offers: int = 0  # published offers clustered in this pass
+    clusters: int = 0  # clusters written in this pass
     merged: int = 0  # offers that joined another offer's cluster
     closed_clusters: int = 0
+    batch: int = 0  # offers whose dedup hash had changed
+    full: bool = False
     stats: BlockingStats = field(default_factory=BlockingStats)
 
     @property
@@ -67,53 +88,161 @@ def to_record(offer_id: int, data: dict[str, Any], rank: int, cluster_id: str | 
     )
 
 
-def run_dedup(store: Store, settings: Settings, model: DedupModel = DEFAULT_MODEL) -> DedupReport:
-    """Recluster published offers and rewrite the catalogue (idempotent)."""
+def dedup_hash_expr() -> Any:
+    """SQL expression of the hash an offer has once dedup has seen its current state."""
+    return func.substr(Offer.content_hash, 1, 40) + ":" + Offer.status
+
+
+def dedup_hash_of(content: str, status: str) -> str:
+    """Python twin of :func:`dedup_hash_expr`."""
+    return f"{content[:40]}:{status}"
+
+
+_COLUMNS = (Offer.id, Offer.data, Offer.cluster_id, Offer.partner, Offer.external_id, Offer.status,
+            Offer.content_hash, RawRecord.first_seen, RawRecord.last_seen)
+
+
+def _load(s: Session, where: Any) -> list[Any]:
+    return list(s.execute(select(*_COLUMNS).join(RawRecord, RawRecord.id == Offer.raw_record_id)
+                          .where(where).order_by(Offer.id)).all())
+
+
+def _chunks(items: Sequence[Any], n: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def run_dedup(
+    store: Store, settings: Settings, model: DedupModel = DEFAULT_MODEL, *, full: bool = False
+) -> DedupReport:
+    """Bring the catalogue up to date with the offers (idempotent).
+
+    Args:
+        store: the store.
+        settings: partner ranks come from here.
+        model: the dedup model.
+        full: re-cluster every published offer instead of the changed ones.
+    """
     ranks = {p.name: p.rank for p in settings.partners}
-    report = DedupReport()
+    report = DedupReport(full=full)
     with store.session() as s:
-        rows = s.execute(
-            select(Offer.id, Offer.data, Offer.cluster_id, Offer.partner, Offer.external_id, Offer.status,
-                   RawRecord.first_seen, RawRecord.last_seen)
-            .join(RawRecord, RawRecord.id == Offer.raw_record_id)
-            .order_by(Offer.id)
-        ).all()
-    open_rows = [r for r in rows if r.status == OfferStatus.PUBLISHED.value]
-    records = [to_record(r.id, r.data, ranks.get(r.partner, 50), r.cluster_id) for r in open_rows]
-    groups = cluster(records, model, report.stats)
+        if full:
+            rows = _load(s, Offer.id.is_not(None))
+            report.batch = len(rows)
+            changed = rows
+        else:
+            changed = _load(s, Offer.dedup_hash.is_(None) | (Offer.dedup_hash != dedup_hash_expr()))
+            report.batch = len(changed)
+            if not changed:
+                return report
+            rows = _neighbourhood(s, changed, ranks, model)
+    published = [r for r in rows if r.status == OfferStatus.PUBLISHED.value]
+    records = [to_record(r.id, r.data, ranks.get(r.partner, 50), r.cluster_id) for r in published]
+    index = DedupIndex(model, report.stats)
+    index.add(records)
     report.offers = len(records)
+    _write(store, model, rows, changed, index, ranks, report, full)
+    log.info("dedup finished", extra={"offers": report.offers, "clusters": report.clusters, "batch": report.batch,
+                                      "merged": report.merged, "pairs": report.stats.pairs, "full": full})
+    return report
+
+
+def _neighbourhood(
+    s: Session, changed: list[Any], ranks: dict[str, int], model: DedupModel
+) -> list[Any]:
+    """The changed offers, their candidates, and every member of the clusters involved."""
+    batch_ids = {r.id for r in changed}
+    records = [to_record(r.id, r.data, ranks.get(r.partner, 50), r.cluster_id)
+               for r in changed if r.status == OfferStatus.PUBLISHED.value]
+    wanted: dict[int, int] = {}  # key -> rule index
+    for r in records:
+        for ri, brule in enumerate(model.blocking):
+            for k in brule.keys(r):
+                wanted[k] = ri
+    holders: dict[tuple[int, int], list[int]] = {}
+    keys = list(wanted)
+    for part in _chunks(keys):
+        for oid, rule, key in s.execute(select(DedupKey.offer_id, DedupKey.rule, DedupKey.key)
+                                        .where(DedupKey.key.in_(part))):
+            if wanted.get(key) == rule and oid not in batch_ids:
+                holders.setdefault((rule, key), []).append(oid)
+    candidates: set[int] = set()
+    for (rule, _key), oids in holders.items():
+        cap = model.blocking[rule].max_block or model.max_block_size
+        if len(oids) <= cap:
+            candidates.update(oids)
+    clusters = {r.cluster_id for r in changed if r.cluster_id}
+    cand_list = sorted(candidates)
+    for part in _chunks(cand_list):
+        clusters.update(c for (c,) in s.execute(select(Offer.cluster_id).where(Offer.id.in_(part))) if c)
+    rows = {r.id: r for r in changed}
+    for part in _chunks(sorted(clusters)):
+        for r in _load(s, Offer.cluster_id.in_(part)):
+            rows.setdefault(r.id, r)
+    missing = [o for o in cand_list if o not in rows]
+    for part in _chunks(missing):
+        for r in _load(s, Offer.id.in_(part)):
+            rows.setdefault(r.id, r)
+    return [rows[k] for k in sorted(rows)]
+
+
+def _write(
+    store: Store, model: DedupModel, rows: list[Any], changed: list[Any], index: DedupIndex,
+    ranks: dict[str, int], report: DedupReport, full: bool,
+) -> None:
     by_id = {r.id: r for r in rows}
-
-    taken: set[str] = set()
-    assignment: dict[int, str] = {}
-    for group in groups:
-        members = [open_rows[i] for i in group]
-        previous = Counter(m.cluster_id for m in members if m.cluster_id)
-        cid = None
-        for candidate, _n in sorted(previous.items(), key=lambda kv: (-kv[1], kv[0])):
-            if candidate not in taken:
-                cid = candidate
-                break
-        if cid is None:
-            first = min(members, key=lambda m: m.id)
-            cid = new_cluster_id(first.partner, first.external_id)
-            if cid in taken:  # the first source's cluster was split off earlier in this pass
-                cid = new_cluster_id(first.partner, f"{first.external_id}#{first.id}")
-        taken.add(cid)
-        for m in members:
-            assignment[m.id] = cid
-        report.merged += len(members) - 1
-    report.clusters = len(groups)
-
-    # Closed offers stay attached to their cluster as provenance.
-    closed_members: dict[str, list[Any]] = {}
-    for r in rows:
-        if r.id not in assignment and r.cluster_id and r.status == OfferStatus.CLOSED.value:
-            closed_members.setdefault(r.cluster_id, []).append(r)
-
     now = utcnow()
     with store.session() as s:
-        existing = {c.id: c for c in s.scalars(select(Cluster))}
+        # Ids: a group keeps the id most of its members had; ids of clusters this
+        # pass does not touch are never handed out again.
+        involved = {r.cluster_id for r in rows if r.cluster_id}
+        taken: set[str] = set()
+        assignment: dict[int, str] = {}
+        groups = index.groups()
+        fresh: list[tuple[list[Any], str]] = []
+        for group in groups:
+            members = [by_id[k] for k in group]
+            previous = Counter(m.cluster_id for m in members if m.cluster_id)
+            cid = None
+            for candidate, _n in sorted(previous.items(), key=lambda kv: (-kv[1], kv[0])):
+                if candidate not in taken:
+                    cid = candidate
+                    break
+            if cid is None:
+                first = min(members, key=lambda m: m.id)
+                fresh.append((members, new_cluster_id(first.partner, first.external_id)))
+                continue
+            taken.add(cid)
+            for m in members:
+                assignment[m.id] = cid
+            report.merged += len(members) - 1
+        # A new id must not be one this pass does not own (an untouched cluster's).
+        wanted = sorted({c for _m, c in fresh} - involved)
+        foreign: set[str] = set()
+        for part in _chunks(wanted):
+            foreign.update(s.scalars(select(Cluster.id).where(Cluster.id.in_(part))))
+        for members, cid in fresh:
+            if cid in taken or cid in foreign:
+                first = min(members, key=lambda m: m.id)
+                cid = new_cluster_id(first.partner, f"{first.external_id}#{first.id}")
+            taken.add(cid)
+            for m in members:
+                assignment[m.id] = cid
+            report.merged += len(members) - 1
+        report.clusters = len(groups)
+
+        closed_members: dict[str, list[Any]] = {}
+        for r in rows:
+            if r.id not in assignment and r.cluster_id and r.status == OfferStatus.CLOSED.value:
+                closed_members.setdefault(r.cluster_id, []).append(r)
+
+        if full:
+            existing = {c.id: c for c in s.scalars(select(Cluster))}
+        else:
+            ids = sorted(involved | set(assignment.values()))
+            existing = {}
+            for part in _chunks(ids):
+                existing.update({c.id: c for c in s.scalars(select(Cluster).where(Cluster.id.in_(part)))})
         groups_by_cid: dict[str, list[Any]] = {}
         for oid, cid in assignment.items():
             groups_by_cid.setdefault(cid, []).append(by_id[oid])
@@ -146,15 +275,41 @@ def run_dedup(store: Store, settings: Settings, model: DedupModel = DEFAULT_MODE
                 row.updated_at = now
                 report.closed_clusters += 1
         # Offers leaving the catalogue (held, rejected...) are detached, closed ones keep theirs.
+        changed_ids = {r.id for r in changed}
         for r in rows:
             target = assignment.get(r.id)
             if target is None and r.status == OfferStatus.CLOSED.value:
-                continue
+                target = r.cluster_id
+            values_offer: dict[str, Any] = {}
             if r.cluster_id != target:
-                s.execute(update(Offer).where(Offer.id == r.id).values(cluster_id=target))
-    log.info("dedup finished", extra={"offers": report.offers, "clusters": report.clusters,
-                                      "merged": report.merged, "pairs": report.stats.pairs})
-    return report
+                values_offer["cluster_id"] = target
+            if r.id in changed_ids:
+                values_offer["dedup_hash"] = dedup_hash_of(r.content_hash, r.status)
+            if values_offer:
+                s.execute(update(Offer).where(Offer.id == r.id).values(**values_offer))
+        _write_keys(s, model, index, changed, full)
+
+
+def _write_keys(s: Session, model: DedupModel, index: DedupIndex, changed: list[Any], full: bool) -> None:
+    """Persist the blocking keys of the changed offers (all offers in a full pass)."""
+    if full:
+        s.execute(delete(DedupKey))
+    else:
+        for part in _chunks([r.id for r in changed]):
+            s.execute(delete(DedupKey).where(DedupKey.offer_id.in_(part)))
+    targets = {r.id for r in changed if r.status == OfferStatus.PUBLISHED.value}
+    rows: list[dict[str, int]] = []
+    for rec in index.records:
+        if rec is None or rec.key not in targets:
+            continue
+        for ri, rule in enumerate(model.blocking):
+            for k in set(rule.keys(rec)):
+                rows.append({"offer_id": rec.key, "rule": ri, "key": k})
+        if len(rows) >= 5000:
+            s.execute(insert(DedupKey), rows)
+            rows = []
+    if rows:
+        s.execute(insert(DedupKey), rows)
 
 
 def _source(m: Any) -> SourceRef:

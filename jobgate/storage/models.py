@@ -135,6 +135,16 @@ class Offer(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class DedupKey(Base):
+    """A blocking key of a published offer, so a new batch finds its candidates by index."""
+
+    __tablename__ = "dedup_keys"
+    __table_args__ = (Index("ix_dedup_keys_key", "key"),)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True)
+    rule: Mapped[int] = mapped_column(Integer, primary_key=True)  # index of the rule in the model
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # stable 63-bit key
+
+
 class OfferEvent(Base):
     """Lifecycle history of an offer: every status change with its reason."""
 
