@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from dedup.engine import DedupError, candidate_pairs, cluster, explain
-from dedup.model import DEFAULT_MODEL, BlockingStats, DedupModel, block_on, block_on_text, default_decision
+from dedup.model import (
+    DEFAULT_MODEL,
+    BlockingStats,
+    DedupModel,
+    block_on,
+    block_on_text,
+    default_decision,
+)
 from tests.dedup.dedup_helpers import OTHER, TEXT, rec, shop
 
 
