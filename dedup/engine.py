@@ -21,8 +21,11 @@ Matched pairs are merged strongest first, so weak links come last.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from dedup.model import BlockingStats, DedupModel, DedupRecord, match_strength
 from jobgate.errors import JobgateError
@@ -68,6 +71,29 @@ class UnionFind:
         return sorted((sorted(v) for v in out.values()), key=lambda g: g[0])
 
 
+_FORKED: tuple[DedupIndex, Sequence[DedupRecord]] | None = None
+PARALLEL_MIN = 20_000  # batches smaller than this run in one process
+
+
+def _keys_part(bounds: tuple[int, int]) -> list[list[list[int]]]:
+    assert _FORKED is not None
+    index, batch = _FORKED
+    return index._candidate_keys_serial(batch[bounds[0]:bounds[1]])
+
+
+def _match_part(bounds: tuple[int, int]) -> tuple[list[tuple[float, int, int]], int, int]:
+    assert _FORKED is not None
+    index = _FORKED[0]
+    before_c, before_m = index.stats.compared, index.stats.matched
+    out = list(index._match_new(range(*bounds)))
+    return out, index.stats.compared - before_c, index.stats.matched - before_m
+
+
+def _ranges(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:
+    step = max(1, (hi - lo + parts - 1) // parts)
+    return [(a, min(a + step, hi)) for a in range(lo, hi, step)]
+
+
 class DedupIndex:
     """Blocks and clusters of a set of records, updatable batch by batch.
 
@@ -79,53 +105,80 @@ class DedupIndex:
     lists of record ``key`` values.
     """
 
-    def __init__(self, model: DedupModel, stats: BlockingStats | None = None) -> None:
+    def __init__(self, model: DedupModel, stats: BlockingStats | None = None, workers: int | None = None) -> None:
         self.model = model
+        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
         self.stats = stats if stats is not None else BlockingStats()
         self.records: list[DedupRecord | None] = []
         self.pos: dict[int, int] = {}
-        self.keys: list[list[tuple[int, int]]] = []  # (rule index, key) chosen per position
-        self.blocks: dict[tuple[int, int], list[int]] = {}
+        self.keys: list[list[int]] = []  # block keys chosen per position
+        self.blocks: dict[int, list[int]] = {}
         self.label: list[int] = []
         self.members: dict[int, list[int]] = {}
+        if len(model.blocking) > 16:
+            raise DedupError("at most 16 blocking rules")
         self._caps = [r.max_block or model.max_block_size for r in model.blocking]
 
     # -- blocking ---------------------------------------------------------------
-    def _candidate_keys(self, batch: Sequence[DedupRecord]) -> list[list[list[int]]]:
-        return [[rule.keys(r) for rule in self.model.blocking] for r in batch]
+    # A block key is the rule's key with the rule's index in its low 4 bits.
+    def _parallel(self, n: int) -> bool:
+        return self.workers > 1 and n >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods()
 
-    def _choose(self, cand: list[list[list[int]]]) -> list[list[tuple[int, int]]]:
+    def _run_forked(self, batch: Sequence[DedupRecord], fn: Any, ranges: list[tuple[int, int]]) -> list[Any]:
+        """Run ``fn`` over ``ranges`` in forked workers that share this index read-only."""
+        global _FORKED
+        _FORKED = (self, batch)
+        try:
+            with multiprocessing.get_context("fork").Pool(self.workers) as pool:
+                return pool.map(fn, ranges, chunksize=1)
+        finally:
+            _FORKED = None
+
+    def _candidate_keys(self, batch: Sequence[DedupRecord]) -> list[list[list[int]]]:
+        if not self._parallel(len(batch)):
+            return self._candidate_keys_serial(batch)
+        parts = self._run_forked(batch, _keys_part, _ranges(0, len(batch), self.workers * 4))
+        return [rec for part in parts for rec in part]
+
+    def _candidate_keys_serial(self, batch: Sequence[DedupRecord]) -> list[list[list[int]]]:
+        rules = list(enumerate(self.model.blocking))
+        return [[[(k & ~0xF) | ri for k in rule.keys(r)] for ri, rule in rules] for r in batch]
+
+    def _choose(self, cand: list[list[list[int]]]) -> list[list[int]]:
         """Each record's keys; for ``use`` rules the first usable ones by block size."""
-        counts: Counter[tuple[int, int]] = Counter()
+        counts: Counter[int] = Counter()
         for ri, rule in enumerate(self.model.blocking):
             if rule.use is not None:
-                counts.update((ri, k) for rec in cand for k in rec[ri])
-        chosen: list[list[tuple[int, int]]] = []
+                for rec in cand:
+                    counts.update(rec[ri])
+        blocks = self.blocks
+        chosen: list[list[int]] = []
         for rec in cand:
-            mine: list[tuple[int, int]] = []
+            mine: list[int] = []
             for ri, rule in enumerate(self.model.blocking):
                 ks = rec[ri]
                 if rule.use is None:
-                    mine.extend((ri, k) for k in ks)
+                    mine.extend(ks)
                     continue
                 cap, n = self._caps[ri], 0
                 for k in ks:
-                    bk = (ri, k)
-                    if counts[bk] + len(self.blocks.get(bk, ())) <= cap:
-                        mine.append(bk)
+                    if counts[k] + len(blocks.get(k, ())) <= cap:
+                        mine.append(k)
                         n += 1
                         if n == rule.use:
                             break
             chosen.append(mine)
         return chosen
 
-    def _count_pairs(self, chosen: list[list[tuple[int, int]]]) -> tuple[list[int], list[int]]:
+    def _count_pairs(self, chosen: list[list[int]]) -> tuple[list[int], list[int]]:
         """New pairs each rule would generate, and how many of its blocks are over the cap."""
-        added: Counter[tuple[int, int]] = Counter(k for ks in chosen for k in ks)
+        added: Counter[int] = Counter()
+        for ks in chosen:
+            added.update(ks)
         pairs = [0] * len(self.model.blocking)
         skipped = [0] * len(self.model.blocking)
         for bk, n in added.items():
-            ri = bk[0]
+            ri = bk & 0xF
             old = len(self.blocks.get(bk, ()))
             total = old + n
             if total > self._caps[ri]:
@@ -171,7 +224,16 @@ class DedupIndex:
             self.members[p] = [p]
             for bk in ks:
                 self.blocks.setdefault(bk, []).append(p)
-        matches = list(self._match_new(range(first, len(self.records))))
+        last = len(self.records)
+        if self._parallel(last - first):
+            matches = []
+            for part, compared, matched in self._run_forked(batch, _match_part,
+                                                            _ranges(first, last, self.workers * 4)):
+                matches.extend(part)
+                self.stats.compared += compared
+                self.stats.matched += matched
+        else:
+            matches = list(self._match_new(range(first, last)))
         return self._merge(matches) | set(range(first, len(self.records)))
 
     def _match_new(self, positions: Iterable[int]) -> Iterator[tuple[float, int, int]]:
@@ -183,7 +245,7 @@ class DedupIndex:
             cands: set[int] = set()
             for bk in self.keys[p]:
                 block = blocks[bk]
-                if len(block) > caps[bk[0]]:
+                if len(block) > caps[bk & 0xF]:
                     continue
                 cands.update(block)
             for q in cands:
@@ -226,7 +288,7 @@ class DedupIndex:
             for y in b:
                 ry = recs[y]
                 assert ry is not None
-                if model.veto(model.cheap_scores(rx, ry)):
+                if model.conflict(rx, ry):
                     return False
         if len(a) > 1 or len(b) > 1:
             agree = 0
@@ -321,13 +383,13 @@ def candidate_pairs(
                 f"blocking rule {rule.name!r} would compare {n} pairs "
                 f"(cap {model.max_pairs_per_rule}): make it more selective"
             )
-    blocks: dict[tuple[int, int], list[int]] = {}
+    blocks: dict[int, list[int]] = {}
     for i, ks in enumerate(chosen):
         for bk in ks:
             blocks.setdefault(bk, []).append(i)
     seen: set[tuple[int, int]] = set()
     for bk, members in blocks.items():
-        if len(members) > index._caps[bk[0]]:
+        if len(members) > index._caps[bk & 0xF]:
             continue
         for x in range(len(members)):
             for y in range(x + 1, len(members)):

@@ -76,27 +76,29 @@ def stable_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little") & MASK63
 
 
-_WORDS: dict[str, tuple[int, str]] = {}
+class _WordHash(dict[str, int]):
+    """word -> stable 63-bit hash, filled on first use (lookups at C speed)."""
+
+    def __missing__(self, w: str) -> int:
+        h = self[w] = stable_hash(w)
+        return h
 
 
-def _word(w: str) -> tuple[int, str]:
-    """Stable hash and one-character code of a word (cached for the process)."""
-    got = _WORDS.get(w)
-    if got is None:
-        h = stable_hash(w)
-        got = (h, chr(1 + h % 0x10FFFE))
-        _WORDS[w] = got
-    return got
+class _WordCode(dict[str, str]):
+    """word -> one character (from its stable hash), filled on first use."""
+
+    def __missing__(self, w: str) -> str:
+        c = self[w] = chr(1 + WORD_HASH[w] % 0x10FFFE)
+        return c
+
+
+WORD_HASH = _WordHash()
+WORD_CODE = _WordCode()
 
 
 def encode_words(text: str) -> str:
     """One character per word: rapidfuzz then aligns word sequences at C speed."""
-    get = _WORDS.get
-    out = []
-    for w in text.split():
-        c = get(w)
-        out.append((c or _word(w))[1])
-    return "".join(out)
+    return "".join(map(WORD_CODE.__getitem__, text.split()))
 
 
 def title_key(title: str, *place_words: str) -> str:
@@ -194,45 +196,37 @@ def block_on_description_tail(words: int = 25) -> BlockingRule:
     return _head_tail_rule(f"description-last-{words}-words", lambda w: w[-words:], words)
 
 
-def text_sketch(text: str, shingle: int = 4, sample: int = 4, k: int = 10, min_words: int = 20) -> list[int]:
-    """Bottom-``k`` MinHash sketch of a text's word shingles, smallest first.
+def text_sketch(text: str, shingle: int = 4, k: int = 24, min_words: int = 20) -> list[int]:
+    """Bottom-``k`` MinHash sketch of a text's word ``shingle``-grams, smallest first.
 
-    Only shingles starting at an *anchor* word (stable hash divisible by ``sample``)
-    are hashed: a consistent subsample, so two texts sharing a passage share its
-    anchored shingles. Truncation, re-wrapping and boilerplate added around the
-    text keep most of the smallest hashes (MinHash containment).
+    Two texts sharing a passage share most of its smallest shingle hashes, so
+    truncation, re-wrapping and boilerplate around the text keep the sketch
+    (MinHash containment). Shingle hashes are CPython's tuple hash of stable word
+    hashes: stable across processes; after a Python upgrade run a full dedup.
     """
     ws = text.split()
     if len(ws) < min_words:
         return []
-    get = _WORDS.get
-    hs = [(get(w) or _word(w))[0] for w in ws]
-    out = set()
-    for i in range(len(hs) - shingle + 1):
-        h0 = hs[i]
-        if h0 % sample:
-            continue
-        h = (h0 * _K1 + hs[i + 1] * _K2 + hs[i + 2] * _K3 + hs[i + 3]) if shingle == 4 else h0
-        if shingle != 4:
-            for j in range(1, shingle):
-                h = h * _K2 + hs[i + j]
-        out.add((h ^ (h >> 29)) * _K3 & MASK63)
-    return heapq.nsmallest(k, out)
+    hs = list(map(WORD_HASH.__getitem__, ws))
+    grams = zip(*(hs[i:] for i in range(shingle)), strict=False)
+    return [h & MASK63 for h in heapq.nsmallest(k, set(map(hash, grams)))]
 
 
 def block_on_text(
-    shingle: int = 4, sample: int = 4, keys: int = 12, use: int = 6, max_block: int = 100, min_words: int = 20
+    shingle: int = 4, keys: int = 24, use: int = 6, max_block: int = 30, min_words: int = 20
 ) -> BlockingRule:
     """Text blocking: MinHash (bottom-k) of description shingles, rarest usable keys.
 
     Finds copies whose employer or place is missing or written differently. Each
     record keeps its ``use`` smallest shingle hashes whose block has at most
-    ``max_block`` records, so boilerplate shared by a whole board never makes a block.
+    ``max_block`` records, so boilerplate or templates shared by many offers never
+    make a block.
     """
     name = f"description-minhash-{shingle}w"
+    salt = stable_hash(name)
 
     def sketch(r: DedupRecord) -> list[int]:
-        return text_sketch(r.description, shingle, sample, keys, min_words)
+        return [h ^ salt for h in text_sketch(r.description, shingle, keys, min_words)]
 
     return BlockingRule(name=name, keys=sketch, use=use, max_block=max_block)
 
@@ -250,11 +244,12 @@ class Comparison:
     name: str
     score: Callable[[DedupRecord, DedupRecord], float | None]
     cheap: bool = False
+    veto_below: float | None = None  # a score under this is a conflict (pair rejected at once)
 
 
 def similarity(
     field_name: str, scorer: Callable[..., float] = fuzz.token_set_ratio, name: str | None = None,
-    cheap: bool = True,
+    cheap: bool = True, veto_below: float | None = None,
 ) -> Comparison:
     """rapidfuzz similarity of one text field (None when either is empty)."""
 
@@ -264,7 +259,7 @@ def similarity(
             return None
         return float(scorer(x, y, processor=None)) / 100.0
 
-    return Comparison(name=name or field_name, score=score, cheap=cheap)
+    return Comparison(name=name or field_name, score=score, cheap=cheap, veto_below=veto_below)
 
 
 def text_overlap(field_name: str = "words", name: str = "description", min_words: int = 30) -> Comparison:
@@ -286,7 +281,7 @@ def text_overlap(field_name: str = "words", name: str = "description", min_words
     return Comparison(name=name, score=score)
 
 
-def exact(field_name: str, name: str | None = None) -> Comparison:
+def exact(field_name: str, name: str | None = None, veto: bool = True) -> Comparison:
     """1.0 when equal, 0.0 when different, None when either is empty."""
 
     def score(a: DedupRecord, b: DedupRecord) -> float | None:
@@ -295,7 +290,7 @@ def exact(field_name: str, name: str | None = None) -> Comparison:
             return None
         return 1.0 if x == y else 0.0
 
-    return Comparison(name=name or field_name, score=score, cheap=True)
+    return Comparison(name=name or field_name, score=score, cheap=True, veto_below=0.5 if veto else None)
 
 
 def same_place(a: DedupRecord, b: DedupRecord) -> float | None:
@@ -341,10 +336,11 @@ class DedupModel:
 
     Args:
         blocking: which records are compared at all.
-        comparisons: field similarities of a pair (cheap ones first).
+        comparisons: field similarities of a pair; cheap ones run first, in order,
+            and a score under a comparison's ``veto_below`` rejects the pair at once.
         decide: the match rule over every comparison.
-        veto: a pair conflict read from the cheap comparisons alone (skips the rest);
-            also the cannot-link test when two clusters would be joined.
+        veto: a pair conflict read from the cheap comparisons (default: any
+            ``veto_below`` crossed); also the cannot-link test when two clusters would join.
         max_pairs_per_rule: a rule generating more pairs fails loudly.
         max_block_size: blocks above this are skipped (a rule may set its own).
         max_cluster_size: a merge beyond this size is refused.
@@ -353,9 +349,9 @@ class DedupModel:
     blocking: Sequence[BlockingRule]
     comparisons: Sequence[Comparison]
     decide: Callable[[dict[str, float | None]], bool]
-    veto: Callable[[dict[str, float | None]], bool] = lambda s: False
+    veto: Callable[[dict[str, float | None]], bool] | None = None
     max_pairs_per_rule: int = 50_000_000
-    max_block_size: int = 2_000
+    max_block_size: int = 500
     max_cluster_size: int = 40
 
     def cheap_scores(self, a: DedupRecord, b: DedupRecord) -> dict[str, float | None]:
@@ -366,10 +362,26 @@ class DedupModel:
         """Every comparison of one pair."""
         return {c.name: c.score(a, b) for c in self.comparisons}
 
+    def conflict(self, a: DedupRecord, b: DedupRecord) -> bool:
+        """Whether the pair can never be the same job (cannot-link)."""
+        if self.veto is not None:
+            return self.veto(self.cheap_scores(a, b))
+        for c in self.comparisons:
+            if c.cheap and c.veto_below is not None:
+                v = c.score(a, b)
+                if v is not None and v < c.veto_below:
+                    return True
+        return False
+
     def match(self, a: DedupRecord, b: DedupRecord) -> dict[str, float | None] | None:
-        """The pair's scores when it is a match, else None (vetoed pairs stop early)."""
-        s = self.cheap_scores(a, b)
-        if self.veto(s):
+        """The pair's scores when it is a match, else None (a veto stops at the first conflict)."""
+        s: dict[str, float | None] = {}
+        for c in self.comparisons:
+            if c.cheap:
+                v = s[c.name] = c.score(a, b)
+                if c.veto_below is not None and v is not None and v < c.veto_below:
+                    return None
+        if self.veto is not None and self.veto(s):
             return None
         for c in self.comparisons:
             if not c.cheap:
@@ -416,24 +428,23 @@ def match_strength(s: dict[str, float | None]) -> float:
 
 DEFAULT_MODEL = DedupModel(
     blocking=[
-        block_on("employer", "title_key"),
+        block_on("employer", "title_key", max_block=200),
         block_on("title_key", "postcode"),
         block_on("title_key", "city"),
         block_on("siret", "title_key"),
         block_on_text(),
     ],
     comparisons=[
-        Comparison("place", same_place, cheap=True),
+        Comparison("place", same_place, cheap=True, veto_below=0.5),
+        Comparison("same_partner", same_partner_gap, cheap=True, veto_below=SAME_DAY),
+        similarity("employer", fuzz.token_sort_ratio, veto_below=EMPLOYER_MIN),
         exact("contract"),
+        Comparison("dates", days_apart, cheap=True, veto_below=1e-9),
         exact("siret"),
-        similarity("employer", fuzz.token_sort_ratio),
-        Comparison("dates", days_apart, cheap=True),
-        Comparison("same_partner", same_partner_gap, cheap=True),
         similarity("title_key", fuzz.token_set_ratio, name="title"),
         text_overlap(),
     ],
     decide=default_decision,
-    veto=default_veto,
 )
 
 

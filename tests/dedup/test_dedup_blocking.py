@@ -70,7 +70,7 @@ def test_anonymous_copy_without_place_is_found_by_text_blocking_only() -> None:
     # no employer, no place, a reworded title: no field rule can pair them
     anonymous = rec(2, "regionsjob", "Vendeur en magasin", "Offre du jour. " + TEXT[:300] + " ...", days=1)
     field_only = DedupModel(blocking=DEFAULT_MODEL.blocking[:4], comparisons=DEFAULT_MODEL.comparisons,
-                            decide=default_decision, veto=DEFAULT_MODEL.veto)
+                            decide=default_decision)
     assert list(candidate_pairs([original, anonymous], field_only)) == []
     assert cluster([original, anonymous], DEFAULT_MODEL) == [[0, 1]]
 
