@@ -115,6 +115,7 @@ class DedupIndex:
         self.blocks: dict[int, list[int]] = {}
         self.label: list[int] = []
         self.members: dict[int, list[int]] = {}
+        self.last_keys: list[list[list[int]]] = []  # candidate keys of the last batch added
         if len(model.blocking) > 16:
             raise DedupError("at most 16 blocking rules")
         self._caps = [r.max_block or model.max_block_size for r in model.blocking]
@@ -201,7 +202,9 @@ class DedupIndex:
                 the index is left unchanged.
         """
         model = self.model
-        chosen = self._choose(self._candidate_keys(batch))
+        cand = self._candidate_keys(batch)
+        self.last_keys = cand  # what the stage persists
+        chosen = self._choose(cand)
         pairs, skipped = self._count_pairs(chosen)
         for rule, n, sk in zip(model.blocking, pairs, skipped, strict=True):
             if n > model.max_pairs_per_rule:

@@ -19,9 +19,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from dedup.canonical import canonical_record, new_cluster_id
@@ -43,6 +43,7 @@ from jobgate.storage.models import Cluster, DedupKey, Offer, RawRecord, utcnow
 
 log = logging.getLogger("jobgate.dedup")
 CHUNK = 900  # bound parameters per IN (...) query
+KEY_MASK = ~0xF  # persisted keys drop the engine's rule bits
 
 
 @dataclass
@@ -150,7 +151,12 @@ def run_dedup(
 def _neighbourhood(
     s: Session, changed: list[Any], ranks: dict[str, int], model: DedupModel
 ) -> list[Any]:
-    """The changed offers, their candidates, and every member of the clusters involved."""
+    """The changed offers and every member of the clusters they leave or join.
+
+    The batch's keys are looked up in ``dedup_keys``; the candidates found are
+    matched against the batch, and only the clusters of matching candidates (and
+    the clusters the changed offers were in) are re-formed.
+    """
     batch_ids = {r.id for r in changed}
     records = [to_record(r.id, r.data, ranks.get(r.partner, 50), r.cluster_id)
                for r in changed if r.status == OfferStatus.PUBLISHED.value]
@@ -158,10 +164,9 @@ def _neighbourhood(
     for r in records:
         for ri, brule in enumerate(model.blocking):
             for k in brule.keys(r):
-                wanted[k] = ri
+                wanted[k & KEY_MASK] = ri
     holders: dict[tuple[int, int], list[int]] = {}
-    keys = list(wanted)
-    for part in _chunks(keys):
+    for part in _chunks(list(wanted)):
         for oid, rule, key in s.execute(select(DedupKey.offer_id, DedupKey.rule, DedupKey.key)
                                         .where(DedupKey.key.in_(part))):
             if wanted.get(key) == rule and oid not in batch_ids:
@@ -169,19 +174,24 @@ def _neighbourhood(
     candidates: set[int] = set()
     for (rule, _key), oids in holders.items():
         cap = model.blocking[rule].max_block or model.max_block_size
-        if len(oids) <= cap:
+        if len(oids) < cap:
             candidates.update(oids)
+    cand_rows: dict[int, Any] = {}
+    for part in _chunks(sorted(candidates)):
+        for r in _load(s, Offer.id.in_(part) & (Offer.status == OfferStatus.PUBLISHED.value)):
+            cand_rows[r.id] = r
+    probe = DedupIndex(model, workers=1)
+    probe.add([to_record(r.id, r.data, ranks.get(r.partner, 50), r.cluster_id) for r in cand_rows.values()])
+    probe.add(records)
     clusters = {r.cluster_id for r in changed if r.cluster_id}
-    cand_list = sorted(candidates)
-    for part in _chunks(cand_list):
-        clusters.update(c for (c,) in s.execute(select(Offer.cluster_id).where(Offer.id.in_(part))) if c)
+    for r in records:
+        for k in probe.cluster_keys(probe.label_of(r.key)):
+            row = cand_rows.get(k)
+            if row is not None and row.cluster_id:
+                clusters.add(row.cluster_id)
     rows = {r.id: r for r in changed}
     for part in _chunks(sorted(clusters)):
         for r in _load(s, Offer.cluster_id.in_(part)):
-            rows.setdefault(r.id, r)
-    missing = [o for o in cand_list if o not in rows]
-    for part in _chunks(missing):
-        for r in _load(s, Offer.id.in_(part)):
             rows.setdefault(r.id, r)
     return [rows[k] for k in sorted(rows)]
 
@@ -276,17 +286,17 @@ def _write(
                 report.closed_clusters += 1
         # Offers leaving the catalogue (held, rejected...) are detached, closed ones keep theirs.
         changed_ids = {r.id for r in changed}
+        updates = []
         for r in rows:
             target = assignment.get(r.id)
             if target is None and r.status == OfferStatus.CLOSED.value:
                 target = r.cluster_id
-            values_offer: dict[str, Any] = {}
-            if r.cluster_id != target:
-                values_offer["cluster_id"] = target
-            if r.id in changed_ids:
-                values_offer["dedup_hash"] = dedup_hash_of(r.content_hash, r.status)
-            if values_offer:
-                s.execute(update(Offer).where(Offer.id == r.id).values(**values_offer))
+            new_hash = dedup_hash_of(r.content_hash, r.status) if r.id in changed_ids else None
+            if r.cluster_id != target or new_hash is not None:
+                updates.append({"id": r.id, "cluster_id": target, "dedup_hash": new_hash or dedup_hash_of(
+                    r.content_hash, r.status)})
+        for part in _chunks(updates, 5000):
+            s.execute(update(Offer), list(part))
         _write_keys(s, model, index, changed, full)
 
 
@@ -298,18 +308,20 @@ def _write_keys(s: Session, model: DedupModel, index: DedupIndex, changed: list[
         for part in _chunks([r.id for r in changed]):
             s.execute(delete(DedupKey).where(DedupKey.offer_id.in_(part)))
     targets = {r.id for r in changed if r.status == OfferStatus.PUBLISHED.value}
+    table = cast(Table, DedupKey.__table__)
+    conn = s.connection()
     rows: list[dict[str, int]] = []
-    for rec in index.records:
+    for rec, per_rule in zip(index.records, index.last_keys, strict=True):
         if rec is None or rec.key not in targets:
             continue
-        for ri, rule in enumerate(model.blocking):
-            for k in set(rule.keys(rec)):
+        for ri, keys in enumerate(per_rule):
+            for k in {k & KEY_MASK for k in keys}:
                 rows.append({"offer_id": rec.key, "rule": ri, "key": k})
-        if len(rows) >= 5000:
-            s.execute(insert(DedupKey), rows)
+        if len(rows) >= 10_000:
+            conn.execute(table.insert(), rows)
             rows = []
     if rows:
-        s.execute(insert(DedupKey), rows)
+        conn.execute(table.insert(), rows)
 
 
 def _source(m: Any) -> SourceRef:
