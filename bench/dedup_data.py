@@ -143,7 +143,7 @@ def _text_key(r: dict[str, Any]) -> str:
 def twin_groups(rows: list[dict[str, Any]]) -> list[list[int]]:
     """Real FT near-duplicates: same title and place, or same text and place (distinct offers).
 
-    Checked by hand (2026-11-22): 86 offers share employer, title and place, all
+    Checked by hand (2026-11-22): 146 offers in 68 groups. 86 share employer, title and place, all
     published by France Travail within minutes of each other. Many differ in
     contract (CDD/CDI), pay or text; the rest are identical postings of several
     positions (e.g. five "Auxiliaire de vie Nuits" in Beaufort-en-Anjou). Others
