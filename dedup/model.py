@@ -441,7 +441,9 @@ DEFAULT_MODEL = DedupModel(
         exact("contract"),
         Comparison("dates", days_apart, cheap=True, veto_below=1e-9),
         exact("siret"),
-        similarity("title_key", fuzz.token_set_ratio, name="title"),
+        # token_sort, not token_set: a shared subset ("secteur navale") is not the same title
+        # (chosen on TUNING: precision 0.9979 -> 0.9996, recall 0.9852 -> 0.9850).
+        similarity("title_key", fuzz.token_sort_ratio, name="title"),
         text_overlap(),
     ],
     decide=default_decision,
