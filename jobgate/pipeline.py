@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from connectors import FetchReport, fetch_partner
 from dedup import DedupReport, run_dedup
 from jobgate.config import Settings
+from jobgate.search import IndexReport, index_catalogue
 from jobgate.storage import Store
 from normalizer.stage import NormalizeReport, normalize_pending
 from publisher.stage import PublishReport, publish
@@ -31,6 +32,7 @@ class CycleReport:
     fetches: list[FetchReport] = field(default_factory=list)
     normalize: NormalizeReport | None = None
     dedup: DedupReport | None = None
+    index: IndexReport | None = None
     publish: list[PublishReport] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -74,6 +76,7 @@ def run_cycle(store: Store, settings: Settings, *, console: Console | None = Non
         progress.update(norm, total=report.normalize.processed, completed=report.normalize.processed)
         progress.add_task("dedup", total=1)
         report.dedup = run_dedup(store, settings)
+        report.index = index_catalogue(store, settings)
         report.publish = publish(store, settings)
     report.seconds = time.monotonic() - started
     log.info("cycle finished", extra=report.summary())
