@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, HTTPException, Query, Request, Response
@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from jobgate.config import Settings
 from jobgate.schema import CatalogueOffer, ContractType
+from jobgate.search import SINCE_PATTERN, parse_since
 from jobgate.storage import Store
 from jobgate.storage.models import Cluster, FetchRun
 
@@ -89,13 +90,16 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         commune: Annotated[str | None, Query(min_length=1, max_length=100,
                                              description="INSEE code or commune name")] = None,
         rayon: Annotated[float | None, Query(gt=0, le=200, description="radius in km around `commune` "
-                                             "(offers with coordinates only)")] = None,
+                                             "(offers with coordinates only); ignored without `commune`")] = None,
         radius: Annotated[float | None, Query(gt=0, le=200, description="same as `rayon`")] = None,
         contrat: Annotated[list[ContractType] | None, Query(description="contract types (any of)")] = None,
         salaire_min: Annotated[float | None, Query(ge=0, le=10_000_000,
                                                    description="minimum gross yearly salary (EUR): offers "
                                                    "whose yearly range reaches it")] = None,
-        since: Annotated[datetime | None, Query(description="published on or after (ISO 8601)")] = None,
+        since: Annotated[str | None, Query(pattern=SINCE_PATTERN,
+                                           description="published on or after: an ISO 8601 date or "
+                                           "date-time (UTC when no offset); a day past the end of its "
+                                           "month rolls over (2025-02-30 = 2025-03-02)")] = None,
         facets: Annotated[bool, Query(description="include facet counts (contract, département, "
                                       "ROME domain) over every matching offer")] = True,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -109,13 +113,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         """
         from jobgate.search import SearchQuery, search_offers
 
-        if (rayon or radius) and not commune:
-            raise HTTPException(422, "rayon needs commune")
-        if since is not None and since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
+        since_dt = parse_since(since) if since else None
         result = search_offers(db, SearchQuery(
             q=q, rome=rome, departement=departement, commune=commune, radius_km=rayon or radius,
-            contract=[c.value for c in contrat or []], salary_min=salaire_min, since=since,
+            contract=[c.value for c in contrat or []], salary_min=salaire_min, since=since_dt,
             limit=limit, after=int(after) if after else None, facets=facets,
         ))
         return {"offers": result.offers, "next": result.next, "facets": result.facets}

@@ -27,7 +27,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select, text, update
@@ -217,6 +217,27 @@ def rebuild_facets(store: Store) -> None:
 
 # -- query -------------------------------------------------------------------
 
+#: An ISO 8601 date or date-time, fields within their ranges.
+SINCE_PATTERN = (r"^[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+                 r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?)?$")
+
+
+def parse_since(value: str) -> datetime:
+    """A :data:`SINCE_PATTERN` string as an aware datetime (UTC when no offset).
+
+    A day past the end of its month rolls over into the next month
+    (``2025-02-30`` is ``2025-03-02``), so every string the pattern accepts is valid.
+    """
+    year, month, day = int(value[0:4]), int(value[5:7]), int(value[8:10])
+    rest = value[10:]
+    base = datetime(year, month, 1) + timedelta(days=day - 1)
+    if rest:
+        t = datetime.fromisoformat("2000-01-01" + rest.replace(" ", "T", 1))
+        base = base.replace(hour=t.hour, minute=t.minute, second=t.second, microsecond=t.microsecond,
+                            tzinfo=t.tzinfo)
+    return base if base.tzinfo else base.replace(tzinfo=UTC)
+
+
 _INSEE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$", re.IGNORECASE)
 KM_PER_DEG_LAT = 110.574
 KM_PER_DEG_LON_EQUATOR = 111.320
@@ -385,16 +406,13 @@ def _empty_facets() -> dict[str, list[dict[str, Any]]]:
     return {f: [] for f in FACETS}
 
 
-def _collapse(rows: list[tuple[Any, Any, Any, Any]]) -> dict[str, list[dict[str, Any]]]:
+def _collapse(rows: list[Any]) -> dict[str, list[dict[str, Any]]]:
     counts: dict[str, dict[Any, int]] = {f: {} for f in FACETS}
     for contract, dep, dom, n in rows:
         for name, value in zip(FACETS, (contract, dep, dom), strict=True):
             key = value or None
             counts[name][key] = counts[name].get(key, 0) + int(n)
-    return {
-        name: [{"value": v, "count": n} for v, n in sorted(c.items(), key=lambda kv: (-kv[1], str(kv[0])))]
-        for name, c in counts.items()
-    }
+    return _sorted(counts)
 
 
 def _cube_facets(store: Store, query: SearchQuery) -> dict[str, list[dict[str, Any]]]:
@@ -406,10 +424,22 @@ def _cube_facets(store: Store, query: SearchQuery) -> dict[str, list[dict[str, A
     if query.contract:
         names = {f"ct{i}": c for i, c in enumerate(query.contract)}
         sql.add("contract IN (" + ",".join(":" + n for n in names) + ")", **names)
+    where = sql.clause()
+    stmt = " UNION ALL ".join(
+        f"SELECT '{name}', {name}, SUM(n) FROM catalogue_facets{where} GROUP BY {name}" for name in FACETS
+    )
+    counts: dict[str, dict[Any, int]] = {f: {} for f in FACETS}
     with store.session() as s:
-        rows = s.execute(text(f"SELECT contract, departement, rome_domain, n FROM catalogue_facets{sql.clause()}"),
-                         sql.params).all()
-    return _collapse(list(rows))
+        for name, value, n in s.execute(text(stmt), sql.params).all():
+            counts[name][value or None] = int(n)
+    return _sorted(counts)
+
+
+def _sorted(counts: dict[str, dict[Any, int]]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        name: [{"value": v, "count": n} for v, n in sorted(c.items(), key=lambda kv: (-kv[1], str(kv[0])))]
+        for name, c in counts.items()
+    }
 
 
 def _scan_facets(store: Store, join: str, sql: _Sql) -> dict[str, list[dict[str, Any]]]:
