@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from connectors import fetch_partner
 from dedup import run_dedup
 from jobgate.config import Settings
+from jobgate.search import index_catalogue
 from jobgate.storage import Store
 from normalizer.stage import normalize_pending
 from publisher.stage import publish
@@ -36,14 +37,22 @@ def due_partners(store: Store, settings: Settings, now: datetime | None = None) 
 
 
 def tick(store: Store, settings: Settings) -> list[str]:
-    """Fetch the due partners, then bring later stages up to date. Returns who was fetched."""
+    """Fetch the due partners, bring later stages up to date, run lifecycle jobs when due.
+
+    Returns who was fetched.
+    """
+    from scheduler.lifecycle import lifecycle_due, run_lifecycle
+
     names = due_partners(store, settings)
     for name in names:
         fetch_partner(store, settings, settings.partner(name))
     if names:
         normalize_pending(store, settings)
         run_dedup(store, settings)
+        index_catalogue(store, settings)
         publish(store, settings)
+    if lifecycle_due(store, settings):
+        run_lifecycle(store, settings)
     return names
 
 
