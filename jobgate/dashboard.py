@@ -118,7 +118,7 @@ def bar_chart(items: list[tuple[str, float]], *, width: int = 560, unit: str = "
     for i, (label, value) in enumerate(items):
         y = 4 + i * row
         w = (width - label_w - 70) * value / top
-        short = label if len(label) <= 38 else label[:37] + "…"
+        short = label if len(label) <= 34 else label[:33] + "…"
         parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">'
                      f'<title>{html.escape(label)}</title>{html.escape(short)}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 6}" fill="{PALETTE[0]}"/>')
