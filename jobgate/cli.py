@@ -127,6 +127,25 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Start Celery beat: one chain per partner every schedule_minutes.")
     _config_arg(beat)
 
+    health = sub.add_parser("health", help="connector health; exit code 0 only when every partner is healthy",
+                            description="Print each partner's connector health: state (healthy, late, failing, "
+                            "paused), last success, lag behind schedule, error rate over the latest runs, "
+                            "quarantined records, last error. failing = the latest fetch failed or was "
+                            "suspicious; late = no success within 2 x schedule_minutes; paused = paused by an "
+                            "operator or disabled. Exit code 0 when every partner is healthy, 1 otherwise "
+                            "(each one named with its last error), 2 on a configuration error: usable from "
+                            "monitoring.")
+    _config_arg(health)
+    health.add_argument("--format", choices=["text", "json"], default="text", dest="fmt",
+                        help="text table (default) or one JSON document")
+
+    lifecycle = sub.add_parser("lifecycle", help="run the offer lifecycle jobs once",
+                               description="Close expired offers and public-service offers whose employer "
+                               "did not answer a follow-up within [lifecycle] follow_up_days, alert on offers "
+                               "with no movement for stale_after_days, purge CVs past retention; then update "
+                               "the catalogue and deliveries. Prints a JSON summary.")
+    _config_arg(lifecycle)
+
     schema = sub.add_parser("schema", help="print the canonical offer JSON Schema",
                             description="Print the JSON Schema of the canonical and catalogue offer.")
     schema.add_argument("--output", "-o", help="write to this file instead of stdout")
@@ -252,6 +271,31 @@ def cmd_rome(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    from jobgate.health import format_text, partner_health
+    from jobgate.pipeline import open_store
+
+    settings = _settings(args)
+    report = partner_health(open_store(settings), settings)
+    healthy = all(h.healthy for h in report)
+    if args.fmt == "json":
+        print(json.dumps({"healthy": healthy, "partners": [h.to_dict() for h in report]},
+                         ensure_ascii=False, indent=2))
+    else:
+        print(format_text(report))
+    return 0 if healthy else 1
+
+
+def cmd_lifecycle(args: argparse.Namespace) -> int:
+    from jobgate.pipeline import open_store
+    from scheduler.lifecycle import run_lifecycle
+
+    settings = _settings(args)
+    report = run_lifecycle(open_store(settings), settings)
+    print(json.dumps(report.summary(), ensure_ascii=False, indent=2))
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from jobgate.schema_export import schema_json
 
@@ -293,8 +337,8 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "export": cmd_export, "feed": cmd_feed, "deliver": cmd_deliver,
-            "cvs": cmd_cvs, "serve": cmd_serve,
-            "rome": cmd_rome, "schema": cmd_schema, "db": cmd_db, "worker": cmd_worker, "beat": cmd_beat}
+            "cvs": cmd_cvs, "serve": cmd_serve, "rome": cmd_rome, "schema": cmd_schema, "db": cmd_db,
+            "worker": cmd_worker, "beat": cmd_beat, "health": cmd_health, "lifecycle": cmd_lifecycle}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -143,10 +143,27 @@ class ApiSettings(_Frozen):
 
 
 class SchedulerSettings(_Frozen):
-    """Celery broker and in-process loop."""
+    """Celery broker, in-process loop, per-partner limits and connector health."""
 
     broker_url: str = "redis://localhost:6379/0"
     tick_seconds: int = Field(default=30, ge=1)
+    #: At most one fetch of a partner starts within this many seconds (re-fetches, retries).
+    min_fetch_interval_seconds: int = Field(default=60, ge=0)
+    #: A fetch holding a partner's lock longer than this is presumed dead.
+    fetch_lock_seconds: int = Field(default=3600, ge=10)
+    #: Error rate and records per run are computed over this many latest runs.
+    health_runs: int = Field(default=20, ge=1)
+    #: Lifecycle jobs (expiry, follow-ups, alerts) run at most this often.
+    lifecycle_minutes: int = Field(default=60, ge=1)
+
+
+class LifecycleSettings(_Frozen):
+    """Offer lifecycle: automatic closures, alerts, retention."""
+
+    #: Close a public-service offer when its employer has not answered a follow-up in this many days.
+    follow_up_days: int = Field(default=8, ge=1)
+    #: Alert on a published offer with no movement (source update or publication) for this many days.
+    stale_after_days: int = Field(default=21, ge=1)
 
 
 class Settings(_Frozen):
@@ -160,6 +177,7 @@ class Settings(_Frozen):
     publisher: PublisherSettings = Field(default_factory=PublisherSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    lifecycle: LifecycleSettings = Field(default_factory=LifecycleSettings)
     base_dir: Path = Path(".")
 
     @model_validator(mode="after")

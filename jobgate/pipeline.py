@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from connectors import FetchReport, fetch_partner
 from dedup import DedupReport, run_dedup
 from jobgate.config import Settings
+from jobgate.search import IndexReport, index_catalogue
 from jobgate.storage import Store
 from normalizer.stage import NormalizeReport, normalize_pending
 from publisher.cvs import publish_cvs, purge_cvs
@@ -33,6 +34,7 @@ class CycleReport:
     fetches: list[FetchReport] = field(default_factory=list)
     normalize: NormalizeReport | None = None
     dedup: DedupReport | None = None
+    index: IndexReport | None = None
     publish: list[PublishReport] = field(default_factory=list)
     deliveries: list[DeliveryReport] = field(default_factory=list)
     seconds: float = 0.0
@@ -77,6 +79,7 @@ def run_cycle(store: Store, settings: Settings, *, console: Console | None = Non
         progress.update(norm, total=report.normalize.processed, completed=report.normalize.processed)
         progress.add_task("dedup", total=1)
         report.dedup = run_dedup(store, settings)
+        report.index = index_catalogue(store, settings)
         report.publish = publish(store, settings)
         publish_cvs(store, settings)
         purge_cvs(store, settings)

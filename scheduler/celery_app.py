@@ -1,14 +1,32 @@
 """Celery app for scale-out: thin idempotent tasks that call the plain stage functions.
 
-Tasks take names, never payloads, and are safe to run twice (each stage is
-idempotent), hence ``acks_late``. Queues per stage: fetch, normalize, dedup,
-publish. Beat runs one chain per partner on its ``schedule_minutes``.
-The configuration file comes from ``JOBGATE_CONFIG`` (default ``./jobgate.toml``).
+* Tasks take names, never payloads, and are safe to run twice (each stage is
+  idempotent), hence ``acks_late`` (a task whose worker dies is redelivered);
+  ``partner_cycle`` only enqueues a chain and is acked early.
+* Queues per stage: ``fetch``, ``normalize``, ``dedup`` (dedup, search index and
+  lifecycle jobs), ``publish``. ``partner_cycle`` chains one partner's fetch
+  through every later stage; beat runs it per partner on its
+  ``schedule_minutes``, and the lifecycle jobs every ``[scheduler]
+  lifecycle_minutes``.
+* Per-partner limits (Redis, the broker): at most one fetch of a partner at a
+  time (a lock that expires after ``fetch_lock_seconds``) and at most one fetch
+  start per ``min_fetch_interval_seconds``; a fetch that finds its partner busy
+  or throttled is skipped (outcome ``busy``/``throttled``), the rest of the
+  chain still runs. Normalize and dedup are single-flight across workers.
+* Retries are bounded: database and broker connection errors are retried at
+  most 3 times with exponential backoff and jitter. Partner faults are not
+  errors here: ``fetch_partner`` records them as failed runs.
+
+The configuration file comes from ``JOBGATE_CONFIG`` (default ``./jobgate.toml``);
+``JOBGATE_BROKER_URL`` overrides ``[scheduler] broker_url``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -16,8 +34,11 @@ from typing import Any
 from celery import Celery, chain
 
 from jobgate.config import Settings, load_settings
+from jobgate.errors import StoreError
 from jobgate.storage import Store
 
+log = logging.getLogger("jobgate.celery")
+QUEUES = ("fetch", "normalize", "dedup", "publish")
 app = Celery("jobgate")
 app.conf.update(
     task_acks_late=True,
@@ -26,24 +47,38 @@ app.conf.update(
     task_serializer="json",
     accept_content=["json"],
     result_serializer="json",
+    result_expires=3600,
+    task_time_limit=4 * 3600,
+    task_soft_time_limit=4 * 3600 - 60,
     task_routes={
         "jobgate.fetch": {"queue": "fetch"},
+        "jobgate.partner_cycle": {"queue": "fetch"},
         "jobgate.normalize": {"queue": "normalize"},
         "jobgate.dedup": {"queue": "dedup"},
+        "jobgate.lifecycle": {"queue": "dedup"},
+        "jobgate.lifecycle.*": {"queue": "dedup"},
         "jobgate.publish": {"queue": "publish"},
     },
     task_default_queue="fetch",
     broker_connection_retry_on_startup=True,
 )
-RETRY = {"autoretry_for": (ConnectionError,), "max_retries": 3, "retry_backoff": True, "retry_jitter": True}
+RETRY: dict[str, Any] = {
+    "autoretry_for": (ConnectionError, StoreError),
+    "max_retries": 3,
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+}
 
 
-def configure(settings: Settings) -> Celery:
-    """Point the app at the configured broker and install the beat schedule."""
-    broker = os.environ.get("JOBGATE_BROKER_URL") or settings.scheduler.broker_url
-    app.conf.broker_url = broker
-    app.conf.result_backend = os.environ.get("JOBGATE_RESULT_BACKEND") or broker
-    app.conf.beat_schedule = {
+def broker_url(settings: Settings) -> str:
+    """The broker URL: ``JOBGATE_BROKER_URL`` wins over ``[scheduler] broker_url``."""
+    return os.environ.get("JOBGATE_BROKER_URL") or settings.scheduler.broker_url
+
+
+def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    """One ``partner_cycle`` per enabled partner on its schedule, plus the lifecycle jobs."""
+    schedule: dict[str, dict[str, Any]] = {
         f"partner-{p.name}": {
             "task": "jobgate.partner_cycle",
             "schedule": timedelta(minutes=p.schedule_minutes),
@@ -52,6 +87,19 @@ def configure(settings: Settings) -> Celery:
         for p in settings.partners
         if p.enabled
     }
+    schedule["lifecycle"] = {
+        "task": "jobgate.lifecycle",
+        "schedule": timedelta(minutes=settings.scheduler.lifecycle_minutes),
+    }
+    return schedule
+
+
+def configure(settings: Settings) -> Celery:
+    """Point the app at the configured broker and install the beat schedule."""
+    broker = broker_url(settings)
+    app.conf.broker_url = broker
+    app.conf.result_backend = os.environ.get("JOBGATE_RESULT_BACKEND") or broker
+    app.conf.beat_schedule = beat_schedule(settings)
     return app
 
 
@@ -60,36 +108,111 @@ def _context() -> tuple[Settings, Store]:
     settings = load_settings(os.environ.get("JOBGATE_CONFIG"))
     store = Store(settings.database_url)
     store.migrate()
+    for p in settings.partners:
+        store.ensure_partner(p.name, p.connector)
     return settings, store
+
+
+@lru_cache(maxsize=1)
+def _redis() -> Any:
+    """A Redis client on the broker, or None when the broker is not Redis."""
+    settings, _ = _context()
+    url = broker_url(settings)
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return None
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
+@contextmanager
+def partner_slot(partner: str) -> Iterator[str | None]:
+    """Take a partner's fetch slot: yields None when taken, else why it is not available.
+
+    At most one fetch per partner at a time, and at most one start per
+    ``min_fetch_interval_seconds``. Without Redis (tests, eager mode) always free.
+    """
+    settings, _ = _context()
+    r = _redis()
+    if r is None:
+        yield None
+        return
+    interval = settings.scheduler.min_fetch_interval_seconds
+    lock = r.lock(f"jobgate:fetch-lock:{partner}", timeout=settings.scheduler.fetch_lock_seconds)
+    if not lock.acquire(blocking=False):
+        yield "busy"
+        return
+    try:
+        if interval and not r.set(f"jobgate:fetch-last:{partner}", "1", nx=True, ex=interval):
+            yield "throttled"
+            return
+        yield None
+    finally:
+        try:
+            lock.release()
+        except Exception:  # the lock expired meanwhile: nothing to release
+            log.warning("fetch lock of %s expired before release", partner)
+
+
+@contextmanager
+def single_flight(name: str, wait_seconds: int = 600) -> Iterator[bool]:
+    """Run a global stage on one worker at a time: yields whether the lock was taken."""
+    r = _redis()
+    if r is None:
+        yield True
+        return
+    lock = r.lock(f"jobgate:stage-lock:{name}", timeout=4 * 3600, blocking_timeout=wait_seconds)
+    if not lock.acquire():
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        try:
+            lock.release()
+        except Exception:
+            log.warning("stage lock of %s expired before release", name)
 
 
 @app.task(name="jobgate.fetch", **RETRY)
 def fetch_task(partner: str, *_: Any) -> dict[str, Any]:
-    """Fetch one partner into the raw store."""
+    """Fetch one partner into the raw store (skipped when the partner is busy or throttled)."""
     from connectors import fetch_partner
 
     settings, store = _context()
-    r = fetch_partner(store, settings, settings.partner(partner))
+    with partner_slot(partner) as unavailable:
+        if unavailable:
+            log.info("fetch skipped", extra={"partner": partner, "why": unavailable})
+            return {"partner": partner, "outcome": unavailable, "fetched": 0, "error": None}
+        r = fetch_partner(store, settings, settings.partner(partner))
     return {"partner": partner, "outcome": r.outcome, "fetched": r.fetched, "error": r.error}
 
 
-@app.task(name="jobgate.normalize", **RETRY)
-def normalize_task(*_: Any) -> dict[str, int]:
+@app.task(name="jobgate.normalize", bind=True, **RETRY)
+def normalize_task(self: Any, *_: Any) -> dict[str, int]:
     """Normalise every pending raw record."""
     from normalizer.stage import normalize_pending
 
     settings, store = _context()
-    return normalize_pending(store, settings).by_status
+    with single_flight("normalize") as taken:
+        if not taken:
+            raise self.retry(countdown=30)
+        return normalize_pending(store, settings).by_status
 
 
-@app.task(name="jobgate.dedup", **RETRY)
-def dedup_task(*_: Any) -> dict[str, int]:
-    """Recluster the catalogue."""
+@app.task(name="jobgate.dedup", bind=True, **RETRY)
+def dedup_task(self: Any, *_: Any) -> dict[str, int]:
+    """Recluster the catalogue, then bring the search index up to date."""
     from dedup import run_dedup
+    from jobgate.search import index_catalogue
 
     settings, store = _context()
-    r = run_dedup(store, settings)
-    return {"offers": r.offers, "clusters": r.clusters}
+    with single_flight("dedup") as taken:
+        if not taken:
+            raise self.retry(countdown=30)
+        r = run_dedup(store, settings)
+        idx = index_catalogue(store, settings)
+    return {"offers": r.offers, "clusters": r.clusters, "indexed": idx.indexed, "unindexed": idx.removed}
 
 
 @app.task(name="jobgate.publish", **RETRY)
@@ -106,8 +229,64 @@ def publish_task(*_: Any) -> dict[str, int]:
     return out
 
 
-@app.task(name="jobgate.partner_cycle")
+@app.task(name="jobgate.lifecycle", bind=True, **RETRY)
+def lifecycle_task(self: Any) -> dict[str, int]:
+    """Every lifecycle job (expiry, follow-ups, alerts, CV retention), then catalogue and deliveries."""
+    from scheduler.lifecycle import run_lifecycle
+
+    settings, store = _context()
+    with single_flight("dedup") as taken:
+        if not taken:
+            raise self.retry(countdown=60)
+        return run_lifecycle(store, settings).summary()
+
+
+@app.task(name="jobgate.lifecycle.expire", **RETRY)
+def expire_task() -> int:
+    """Close offers past their end date (catalogue updated by the next dedup)."""
+    from scheduler.lifecycle import expire_offers
+
+    _, store = _context()
+    return expire_offers(store)
+
+
+@app.task(name="jobgate.lifecycle.follow_ups", **RETRY)
+def follow_ups_task() -> int:
+    """Close public-service offers whose employer did not answer a follow-up in time."""
+    from scheduler.lifecycle import close_unanswered_follow_ups
+
+    settings, store = _context()
+    return close_unanswered_follow_ups(store, settings)
+
+
+@app.task(name="jobgate.lifecycle.stale_alerts", **RETRY)
+def stale_alerts_task() -> int:
+    """Alert on offers without movement; returns how many."""
+    from scheduler.lifecycle import stale_offer_alerts
+
+    settings, store = _context()
+    return len(stale_offer_alerts(store, settings))
+
+
+@app.task(name="jobgate.lifecycle.purge_cvs", **RETRY)
+def purge_cvs_task() -> int:
+    """Purge CVs past retention (a no-op until CVs are stored)."""
+    from scheduler.lifecycle import purge_expired_cvs
+
+    settings, store = _context()
+    return purge_expired_cvs(store, settings)
+
+
+def partner_chain(partner: str) -> Any:
+    """The signature of one partner run: fetch → normalize → dedup (+ index) → publish."""
+    return chain(fetch_task.s(partner), normalize_task.s(), dedup_task.s(), publish_task.s())
+
+
+@app.task(name="jobgate.partner_cycle", acks_late=False)
 def partner_cycle(partner: str) -> str:
-    """Chain one partner's fetch through every later stage."""
-    result = chain(fetch_task.s(partner), normalize_task.s(), dedup_task.s(), publish_task.s()).apply_async()
+    """Chain one partner's fetch through every later stage; returns the chain's id."""
+    result = partner_chain(partner).apply_async()
     return str(result.id)
+
+
+__all__ = ["QUEUES", "app", "beat_schedule", "configure", "partner_chain", "partner_cycle"]

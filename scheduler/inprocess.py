@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 from connectors import fetch_partner
 from dedup import run_dedup
 from jobgate.config import Settings
+from jobgate.search import index_catalogue
 from jobgate.storage import Store
 from normalizer.stage import normalize_pending
-from publisher.cvs import publish_cvs, purge_cvs
+from publisher.cvs import publish_cvs
 from publisher.push import deliver
 from publisher.stage import publish
 
@@ -38,18 +39,25 @@ def due_partners(store: Store, settings: Settings, now: datetime | None = None) 
 
 
 def tick(store: Store, settings: Settings) -> list[str]:
-    """Fetch the due partners, then bring later stages up to date. Returns who was fetched."""
+    """Fetch the due partners, bring later stages up to date, run lifecycle jobs when due.
+
+    Returns who was fetched.
+    """
+    from scheduler.lifecycle import lifecycle_due, run_lifecycle
+
     names = due_partners(store, settings)
     for name in names:
         fetch_partner(store, settings, settings.partner(name))
     if names:
         normalize_pending(store, settings)
         run_dedup(store, settings)
+        index_catalogue(store, settings)
         publish(store, settings)
         publish_cvs(store, settings)
-    purge_cvs(store, settings)
     # Push backlogs are retried every tick, whether or not anything was fetched.
     deliver(store, settings)
+    if lifecycle_due(store, settings):
+        run_lifecycle(store, settings)
     return names
 
 

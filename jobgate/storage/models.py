@@ -254,3 +254,70 @@ class ConnectorState(Base):
     partition: Mapped[str] = mapped_column(String(128), primary_key=True, default="")
     state: Mapped[dict[str, Any]] = mapped_column(JsonType)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CatalogueSearch(Base):
+    """Search index of the public catalogue: one narrow row per active catalogue offer.
+
+    Kept in sync with :class:`Cluster` by :func:`jobgate.search.index_catalogue`.
+    ``doc`` is the full-text document id (SQLite FTS5 rowid) and the sort key of
+    search results (newest indexed first). Values come from the offer's *public*
+    view, so nothing a diffusion mode hides can be searched for.
+    """
+
+    __tablename__ = "catalogue_search"
+    __table_args__ = (
+        Index("ix_search_departement", "departement", "doc"),
+        Index("ix_search_contract", "contract", "doc"),
+        Index("ix_search_rome", "rome_code", "doc"),
+        Index("ix_search_domain", "rome_domain", "doc"),
+        Index("ix_search_insee", "insee"),
+        Index("ix_search_city", "city"),
+        Index("ix_search_lat", "latitude"),
+        Index("ix_search_published", "published_at"),
+    )
+    doc: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cluster_id: Mapped[str] = mapped_column(String(40), unique=True)
+    cluster_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    rome_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    rome_domain: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    departement: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    region: Mapped[str | None] = mapped_column(String(4), nullable=True)  # INSEE region code
+    insee: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    city: Mapped[str | None] = mapped_column(String(128), nullable=True)  # folded
+    contract: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    salary_yearly: Mapped[float | None] = mapped_column(Float, nullable=True)  # top of the yearly range
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    public_service: Mapped[bool] = mapped_column(Boolean, default=False)
+    direct_contact: Mapped[bool] = mapped_column(Boolean, default=False)  # nominatif, no preselection
+
+
+class CatalogueText(Base):
+    """The searchable text (accents folded) and the public summary of one indexed offer.
+
+    SQLite: the content table of the FTS5 index ``catalogue_fts`` (kept in sync by
+    triggers). PostgreSQL: ``tsv`` (``to_tsvector('french', text)``, GIN-indexed),
+    a column created by migration ``0004_search`` and absent from this model.
+    """
+
+    __tablename__ = "catalogue_text"
+    doc: Mapped[int] = mapped_column(ForeignKey("catalogue_search.doc", ondelete="CASCADE"), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    summary: Mapped[dict[str, Any]] = mapped_column(JsonType)
+
+
+class CatalogueFacet(Base):
+    """Pre-aggregated counts of the catalogue by contract, département and ROME domain.
+
+    Rebuilt by :func:`jobgate.search.index_catalogue` whenever the index changes;
+    answers the facets of searches filtered only on these dimensions. Missing
+    values are stored as ``""``.
+    """
+
+    __tablename__ = "catalogue_facets"
+    contract: Mapped[str] = mapped_column(String(32), primary_key=True)
+    departement: Mapped[str] = mapped_column(String(4), primary_key=True)
+    rome_domain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)

@@ -432,6 +432,32 @@ class Store:
                 n += 1
         return n
 
+    def close_offers(self, offer_ids: Sequence[int], reason: str, *, event: str = "closed") -> int:
+        """Close open offers with a reason and a history entry each; returns how many changed.
+
+        Offers already closed are left untouched (idempotent).
+        """
+        now = utcnow()
+        n = 0
+        with self.session() as s:
+            for i in range(0, len(offer_ids), BATCH):
+                part = list(offer_ids[i:i + BATCH])
+                for offer in s.scalars(select(Offer).where(Offer.id.in_(part), Offer.status != "closed")):
+                    offer.status = "closed"
+                    offer.status_reason = reason
+                    offer.updated_at = now
+                    data = dict(offer.data)
+                    data["status"], data["status_reason"] = "closed", reason
+                    offer.data = data
+                    s.add(OfferEvent(offer_id=offer.id, at=now, event=event, reason=reason))
+                    n += 1
+        return n
+
+    def add_event(self, offer_id: int, event: str, reason: str | None = None) -> None:
+        """Append a history entry to an offer (alerts, operator notes)."""
+        with self.session() as s:
+            s.add(OfferEvent(offer_id=offer_id, event=event, reason=reason))
+
     def offers_for_dedup(self) -> list[Offer]:
         """Every offer, with its cluster (dedup decides which take part)."""
         with self.session() as s:

@@ -1,0 +1,450 @@
+"""Search over the public catalogue: the index, its upkeep and the query.
+
+The index (migration ``0004_search``) holds one row per *active* catalogue offer:
+
+* ``catalogue_search``: narrow filter columns (ROME code and domain, département,
+  region, commune, contract, yearly salary, publication date, coordinates, origin,
+  direct contact);
+* ``catalogue_text``: the accents-folded searchable text and a compact public
+  summary (what list pages show); SQLite indexes the text with FTS5
+  (``catalogue_fts``), PostgreSQL with a ``tsvector`` column and a GIN index;
+* ``catalogue_facets``: counts by (contract, département, ROME domain), rebuilt
+  when the index changes, so facets of unfiltered or dimension-only searches
+  never scan the catalogue.
+
+Every indexed value comes from :func:`publisher.diffusion.public_view`: what a
+diffusion mode hides (an anonymous employer's name, a contact) can be neither
+searched for nor shown.
+
+:func:`index_catalogue` is called by the pipeline right after dedup; it only
+touches catalogue offers whose ``updated_at`` changed since they were indexed.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select, text, update
+
+from jobgate.config import PublisherSettings, Settings
+from jobgate.schema import CatalogueOffer, Preselection, Visibility
+from jobgate.storage import Store
+from jobgate.storage.models import CatalogueFacet, CatalogueSearch, CatalogueText, Cluster
+
+log = logging.getLogger("jobgate.search")
+BATCH = 500
+_WORD = re.compile(r"[a-z0-9]+")
+FACETS = ("contract", "departement", "rome_domain")
+#: Characters of the description shown in search results.
+EXCERPT = 280
+
+
+def fold_text(value: str | None) -> str:
+    """Lower-case, accents and ligatures folded, words separated by single spaces.
+
+    ``"Chef de Cuisine (H/F) – Œnologie"`` -> ``"chef de cuisine h f oenologie"``.
+    """
+    if not value:
+        return ""
+    value = value.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
+    decomposed = unicodedata.normalize("NFKD", value)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return " ".join(_WORD.findall(plain))
+
+
+def _region_of(departement: str | None) -> str | None:
+    from normalizer.fields.data.geo import DEPARTEMENTS
+
+    if not departement:
+        return None
+    entry = DEPARTEMENTS.get(departement.upper())
+    return entry[1] if entry else None
+
+
+def direct_contact(view: CatalogueOffer) -> bool:
+    """Whether a job seeker can contact the employer directly: nominatif, no preselection."""
+    return (
+        view.diffusion.visibility is Visibility.NOMINATIF
+        and view.diffusion.preselection is Preselection.AUCUNE
+    )
+
+
+def summary_of(view: CatalogueOffer) -> dict[str, Any]:
+    """The compact public summary of a catalogue offer shown in search results."""
+    place = view.place
+    sal = view.salary
+    return {
+        "id": view.id,
+        "title": view.title,
+        "employer": view.employer.name,
+        "place": {"label": place.label, "city": place.city, "postcode": place.postcode,
+                  "departement": place.departement, "region": place.region},
+        "contract": view.contract.type.value if view.contract.type else None,
+        "full_time": view.working_time.full_time,
+        "salary": {"min": sal.min, "max": sal.max, "period": sal.period,
+                   "yearly_min": sal.yearly_min, "yearly_max": sal.yearly_max},
+        "rome": {"code": view.rome.code, "appellation": view.rome.appellation},
+        "published": view.dates.published.isoformat() if view.dates.published else None,
+        "expires": view.dates.expires.isoformat() if view.dates.expires else None,
+        "diffusion": {"visibility": view.diffusion.visibility.value,
+                      "preselection": view.diffusion.preselection.value},
+        "origin": "public_service" if view.public_service else "partner",
+        "sources": [{"partner": s.partner, "url": s.url} for s in view.sources],
+        "excerpt": (view.description or "")[:EXCERPT],
+    }
+
+
+def search_fields(view: CatalogueOffer) -> tuple[dict[str, Any], str, dict[str, Any]]:
+    """Index values of one public view: (filter columns, folded text, summary)."""
+    place = view.place
+    sal = view.salary
+    rome = (view.rome.code or "").upper() or None
+    top = sal.yearly_max if sal.yearly_max is not None else sal.yearly_min
+    cols = {
+        "cluster_id": view.id,
+        "rome_code": rome,
+        "rome_domain": rome[0] if rome else None,
+        "departement": place.departement,
+        "region": _region_of(place.departement),
+        "insee": place.insee,
+        "city": fold_text(place.city)[:128] or None,
+        "contract": view.contract.type.value if view.contract.type else None,
+        "salary_yearly": top,
+        "published_at": view.dates.published,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "public_service": bool(view.public_service),
+        "direct_contact": direct_contact(view),
+    }
+    words = [view.title, view.rome.appellation, view.employer.name, place.city, place.label,
+             view.qualification, view.description]
+    return cols, fold_text(" ".join(w for w in words if w)), summary_of(view)
+
+
+@dataclass
+class IndexReport:
+    """What one :func:`index_catalogue` pass did."""
+
+    indexed: int = 0
+    removed: int = 0
+    facets_rebuilt: bool = False
+
+
+def index_catalogue(store: Store, settings: Settings | None = None, *, batch: int = BATCH) -> IndexReport:
+    """Bring the search index in line with the active catalogue (idempotent, incremental).
+
+    Offers whose catalogue row changed (``updated_at``) since they were indexed are
+    re-indexed, offers that left the catalogue are removed, and the facet counts
+    are rebuilt if anything changed.
+    """
+    from publisher.diffusion import public_view
+
+    pub = settings.publisher if settings else PublisherSettings()
+    report = IndexReport()
+    pg = store.dialect == "postgresql"
+    with store.session() as s:
+        gone = list(s.scalars(
+            select(CatalogueSearch.doc).outerjoin(Cluster, Cluster.id == CatalogueSearch.cluster_id)
+            .where((Cluster.id.is_(None)) | (Cluster.status != "active"))
+        ))
+        for i in range(0, len(gone), batch):
+            part = gone[i:i + batch]
+            s.execute(delete(CatalogueText).where(CatalogueText.doc.in_(part)))
+            s.execute(delete(CatalogueSearch).where(CatalogueSearch.doc.in_(part)))
+        report.removed = len(gone)
+    stale_q = (
+        select(Cluster.id)
+        .outerjoin(CatalogueSearch, CatalogueSearch.cluster_id == Cluster.id)
+        .where(Cluster.status == "active")
+        .where(CatalogueSearch.doc.is_(None) | (CatalogueSearch.cluster_updated_at.is_(None))
+               | (CatalogueSearch.cluster_updated_at != Cluster.updated_at))
+        .order_by(Cluster.created_at, Cluster.id)
+    )
+    with store.session() as s:
+        stale = list(s.scalars(stale_q))
+    for i in range(0, len(stale), batch):
+        ids = stale[i:i + batch]
+        with store.session() as s:
+            clusters = list(s.scalars(select(Cluster).where(Cluster.id.in_(ids))))
+            existing = dict(s.execute(
+                select(CatalogueSearch.cluster_id, CatalogueSearch.doc).where(CatalogueSearch.cluster_id.in_(ids))
+            ).all())
+            for c in clusters:
+                view = public_view(CatalogueOffer.model_validate(c.data), pub)
+                cols, words, summary = search_fields(view)
+                doc = existing.get(c.id)
+                if doc is None:
+                    doc = s.execute(insert(CatalogueSearch).values(**cols).returning(CatalogueSearch.doc)).scalar_one()
+                    s.execute(insert(CatalogueText).values(doc=doc, text=words, summary=summary))
+                else:
+                    s.execute(update(CatalogueSearch).where(CatalogueSearch.doc == doc).values(**cols))
+                    s.execute(update(CatalogueText).where(CatalogueText.doc == doc)
+                              .values(text=words, summary=summary))
+                if pg:
+                    s.execute(text("UPDATE catalogue_text SET tsv = to_tsvector('french', text) WHERE doc = :d"),
+                              {"d": doc})
+            # Copy updated_at in SQL so the next pass compares identical stored values.
+            s.execute(text(
+                "UPDATE catalogue_search SET cluster_updated_at = "
+                "(SELECT updated_at FROM clusters WHERE clusters.id = catalogue_search.cluster_id) "
+                "WHERE cluster_id IN (" + ",".join(f":c{j}" for j in range(len(ids))) + ")"
+            ), {f"c{j}": cid for j, cid in enumerate(ids)})
+        report.indexed += len(ids)
+    if report.indexed or report.removed:
+        rebuild_facets(store)
+        report.facets_rebuilt = True
+    log.info("search index updated", extra={"indexed": report.indexed, "removed": report.removed})
+    return report
+
+
+def rebuild_facets(store: Store) -> None:
+    """Recount the catalogue by (contract, département, ROME domain)."""
+    with store.session() as s:
+        s.execute(delete(CatalogueFacet))
+        s.execute(text(
+            "INSERT INTO catalogue_facets (contract, departement, rome_domain, n) "
+            "SELECT COALESCE(contract, ''), COALESCE(departement, ''), COALESCE(rome_domain, ''), COUNT(*) "
+            "FROM catalogue_search GROUP BY COALESCE(contract, ''), COALESCE(departement, ''), "
+            "COALESCE(rome_domain, '')"
+        ))
+
+
+# -- query -------------------------------------------------------------------
+
+#: An ISO 8601 date or date-time, fields within their ranges.
+SINCE_PATTERN = (r"^[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+                 r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?)?$")
+
+
+def parse_since(value: str) -> datetime:
+    """A :data:`SINCE_PATTERN` string as an aware datetime (UTC when no offset).
+
+    A day past the end of its month rolls over into the next month
+    (``2025-02-30`` is ``2025-03-02``), so every string the pattern accepts is valid.
+    """
+    year, month, day = int(value[0:4]), int(value[5:7]), int(value[8:10])
+    rest = value[10:]
+    base = datetime(year, month, 1) + timedelta(days=day - 1)
+    if rest:
+        t = datetime.fromisoformat("2000-01-01" + rest.replace(" ", "T", 1))
+        base = base.replace(hour=t.hour, minute=t.minute, second=t.second, microsecond=t.microsecond,
+                            tzinfo=t.tzinfo)
+    return base if base.tzinfo else base.replace(tzinfo=UTC)
+
+
+_INSEE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$", re.IGNORECASE)
+KM_PER_DEG_LAT = 110.574
+KM_PER_DEG_LON_EQUATOR = 111.320
+
+
+@dataclass
+class SearchQuery:
+    """A catalogue search: words, filters, page.
+
+    Attributes:
+        q: words, all required (accents and case ignored).
+        rome: a ROME code (``M1805``) or a prefix of one (``M18``, ``M`` = grand domaine).
+        departement: département code (``75``, ``2A``, ``971``).
+        commune: INSEE code or commune name; with ``radius_km``, the centre of a circle.
+        radius_km: radius around ``commune`` (offers with coordinates only).
+        contract: contract types (any of).
+        salary_min: minimum yearly gross salary (offers whose range reaches it).
+        since: published on or after.
+        limit: page size.
+        after: cursor from the previous page.
+        facets: compute facet counts.
+    """
+
+    q: str | None = None
+    rome: str | None = None
+    departement: str | None = None
+    commune: str | None = None
+    radius_km: float | None = None
+    contract: list[str] = field(default_factory=list)
+    salary_min: float | None = None
+    since: datetime | None = None
+    limit: int = 50
+    after: int | None = None
+    facets: bool = True
+
+
+@dataclass
+class SearchResult:
+    """A page of summaries, the next cursor and the facet counts."""
+
+    offers: list[dict[str, Any]]
+    next: str | None
+    facets: dict[str, list[dict[str, Any]]] | None
+    centre: tuple[float, float] | None = None
+
+
+class _Sql:
+    """A WHERE clause under construction with named parameters."""
+
+    def __init__(self) -> None:
+        self.where: list[str] = []
+        self.params: dict[str, Any] = {}
+
+    def add(self, clause: str, **params: Any) -> None:
+        self.where.append(clause)
+        self.params.update(params)
+
+    def clause(self) -> str:
+        return (" WHERE " + " AND ".join(self.where)) if self.where else ""
+
+
+def _text_query(store: Store, q: str | None) -> str | None:
+    """The dialect's full-text query for ``q``, or None when ``q`` has no word."""
+    if not q:
+        return None
+    words = fold_text(q).split()[:16]
+    if not words:
+        return None
+    if store.dialect == "postgresql":
+        return " ".join(words)
+    return " ".join(f'"{w}"' for w in words)
+
+
+def commune_centre(store: Store, commune: str) -> tuple[float, float] | None:
+    """Mean coordinates of the indexed offers located in ``commune`` (INSEE code or name)."""
+    col, value = ("insee", commune.upper()) if _INSEE.match(commune) else ("city", fold_text(commune))
+    with store.session() as s:
+        row = s.execute(text(
+            f"SELECT AVG(latitude), AVG(longitude) FROM catalogue_search WHERE {col} = :v "
+            "AND latitude IS NOT NULL AND longitude IS NOT NULL"
+        ), {"v": value}).one()
+    if row[0] is None:
+        return None
+    return float(row[0]), float(row[1])
+
+
+def search_offers(store: Store, query: SearchQuery) -> SearchResult:
+    """Run a catalogue search: a page of public summaries, newest indexed first, and facets."""
+    pg = store.dialect == "postgresql"
+    sql = _Sql()
+    fts = _text_query(store, query.q)
+    if fts is not None and pg:
+        with store.session() as s:
+            if not s.scalar(text("SELECT numnode(plainto_tsquery('french', :q))"), {"q": fts}):
+                fts = None  # only stop words: no word constraint
+    join = ""
+    if fts is not None:
+        if pg:
+            join = " JOIN catalogue_text t ON t.doc = s.doc"
+            sql.add("t.tsv @@ plainto_tsquery('french', :fts)", fts=fts)
+        else:
+            join = " JOIN catalogue_fts f ON f.rowid = s.doc"
+            sql.add("catalogue_fts MATCH :fts", fts=fts)
+    cube_ok = fts is None
+    if query.rome:
+        code = query.rome.upper()
+        if len(code) == 1:
+            sql.add("s.rome_domain = :dom", dom=code)
+        elif len(code) == 5:
+            sql.add("s.rome_code = :rome", rome=code)
+            cube_ok = False
+        else:
+            sql.add("s.rome_code >= :rlo AND s.rome_code < :rhi", rlo=code, rhi=code + "~")
+            cube_ok = False
+    if query.departement:
+        sql.add("s.departement = :dep", dep=query.departement.upper())
+    if query.contract:
+        names = {f"ct{i}": c for i, c in enumerate(query.contract)}
+        sql.add("s.contract IN (" + ",".join(":" + n for n in names) + ")", **names)
+    centre = None
+    if query.commune:
+        cube_ok = False
+        if query.radius_km:
+            centre = commune_centre(store, query.commune)
+            if centre is None:
+                return SearchResult([], None, _empty_facets() if query.facets else None)
+            lat0, lon0 = centre
+            r = query.radius_km
+            kx = KM_PER_DEG_LON_EQUATOR * math.cos(math.radians(lat0))
+            dlat, dlon = r / KM_PER_DEG_LAT, r / max(kx, 1e-6)
+            sql.add("s.latitude BETWEEN :la1 AND :la2 AND s.longitude BETWEEN :lo1 AND :lo2",
+                    la1=lat0 - dlat, la2=lat0 + dlat, lo1=lon0 - dlon, lo2=lon0 + dlon)
+            sql.add("((s.latitude - :lat0) * :ky) * ((s.latitude - :lat0) * :ky) + "
+                    "((s.longitude - :lon0) * :kx) * ((s.longitude - :lon0) * :kx) <= :r2",
+                    lat0=lat0, lon0=lon0, ky=KM_PER_DEG_LAT, kx=kx, r2=r * r)
+        elif _INSEE.match(query.commune):
+            sql.add("s.insee = :insee", insee=query.commune.upper())
+        else:
+            sql.add("s.city = :city", city=fold_text(query.commune))
+    if query.salary_min is not None:
+        cube_ok = False
+        sql.add("s.salary_yearly >= :smin", smin=query.salary_min)
+    if query.since is not None:
+        cube_ok = False
+        sql.add("s.published_at >= :since", since=query.since)
+    facets = None
+    if query.facets:
+        facets = _cube_facets(store, query) if cube_ok else _scan_facets(store, join, sql)
+    page = _Sql()
+    page.where, page.params = list(sql.where), dict(sql.params)
+    if query.after is not None:
+        page.add("s.doc < :after", after=query.after)
+    order = "s.doc DESC"
+    stmt = f"SELECT s.doc FROM catalogue_search s{join}{page.clause()} ORDER BY {order} LIMIT :lim"
+    with store.session() as s:
+        docs = [int(d) for d in s.scalars(text(stmt), {**page.params, "lim": query.limit})]
+        summaries: dict[int, dict[str, Any]] = dict(s.execute(
+            select(CatalogueText.doc, CatalogueText.summary).where(CatalogueText.doc.in_(docs))
+        ).all()) if docs else {}
+    offers = [summaries[d] for d in docs if d in summaries]
+    nxt = str(docs[-1]) if len(docs) == query.limit else None
+    return SearchResult(offers, nxt, facets, centre)
+
+
+def _empty_facets() -> dict[str, list[dict[str, Any]]]:
+    return {f: [] for f in FACETS}
+
+
+def _collapse(rows: list[Any]) -> dict[str, list[dict[str, Any]]]:
+    counts: dict[str, dict[Any, int]] = {f: {} for f in FACETS}
+    for contract, dep, dom, n in rows:
+        for name, value in zip(FACETS, (contract, dep, dom), strict=True):
+            key = value or None
+            counts[name][key] = counts[name].get(key, 0) + int(n)
+    return _sorted(counts)
+
+
+def _cube_facets(store: Store, query: SearchQuery) -> dict[str, list[dict[str, Any]]]:
+    sql = _Sql()
+    if query.rome:
+        sql.add("rome_domain = :dom", dom=query.rome.upper())
+    if query.departement:
+        sql.add("departement = :dep", dep=query.departement.upper())
+    if query.contract:
+        names = {f"ct{i}": c for i, c in enumerate(query.contract)}
+        sql.add("contract IN (" + ",".join(":" + n for n in names) + ")", **names)
+    where = sql.clause()
+    stmt = " UNION ALL ".join(
+        f"SELECT '{name}', {name}, SUM(n) FROM catalogue_facets{where} GROUP BY {name}" for name in FACETS
+    )
+    counts: dict[str, dict[Any, int]] = {f: {} for f in FACETS}
+    with store.session() as s:
+        for name, value, n in s.execute(text(stmt), sql.params).all():
+            counts[name][value or None] = int(n)
+    return _sorted(counts)
+
+
+def _sorted(counts: dict[str, dict[Any, int]]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        name: [{"value": v, "count": n} for v, n in sorted(c.items(), key=lambda kv: (-kv[1], str(kv[0])))]
+        for name, c in counts.items()
+    }
+
+
+def _scan_facets(store: Store, join: str, sql: _Sql) -> dict[str, list[dict[str, Any]]]:
+    stmt = (f"SELECT s.contract, s.departement, s.rome_domain, COUNT(*) FROM catalogue_search s{join}"
+            f"{sql.clause()} GROUP BY s.contract, s.departement, s.rome_domain")
+    with store.session() as s:
+        rows = s.execute(text(stmt), sql.params).all()
+    return _collapse(list(rows))

@@ -1,0 +1,118 @@
+"""The public catalogue search: words (accents folded), filters, facets, cursor pages, index upkeep."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from jobgate.api import create_app
+from jobgate.config import Settings, load_settings
+from jobgate.pipeline import run_cycle
+from jobgate.search import fold_text, index_catalogue
+from jobgate.storage import Store
+from jobgate.storage.models import CatalogueSearch, Cluster, utcnow
+from tests.conftest import EXAMPLES
+
+
+@pytest.fixture
+def env(store: Store) -> Iterator[tuple[TestClient, Store, Settings]]:
+    settings = load_settings(EXAMPLES / "jobgate.toml")
+    run_cycle(store, settings)
+    yield TestClient(create_app(settings, store)), store, settings
+
+
+def _all(client: TestClient, **params: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    after = None
+    while True:
+        page = client.get("/offers", params={**params, "limit": 7, **({"after": after} if after else {})})
+        assert page.status_code == 200, page.text
+        body = page.json()
+        out.extend(body["offers"])
+        after = body["next"]
+        if not after:
+            return out
+
+
+def test_fold_text() -> None:
+    assert fold_text("Chef de Cuisine (H/F) – Œnologie, Développeur") == "chef de cuisine h f oenologie developpeur"
+
+
+def test_words_accents_and_pages(env: tuple[TestClient, Store, Settings]) -> None:
+    client, store, _ = env
+    everything = _all(client)
+    with store.session() as s:
+        active = s.scalar(select(Cluster.id).where(Cluster.status == "active").limit(1))
+        n_active = len(list(s.scalars(select(Cluster.id).where(Cluster.status == "active"))))
+    assert active and len(everything) == n_active == len({o["id"] for o in everything})
+    plain = _all(client, q="developpeur")
+    accented = _all(client, q="DÉVELOPPEUR")
+    assert plain and [o["id"] for o in plain] == [o["id"] for o in accented]
+    assert all("developpeur" in fold_text(str(o)) or o["rome"]["code"] for o in plain)
+    assert _all(client, q="zzqqxx") == []
+    facets = client.get("/offers", params={"q": "developpeur"}).json()["facets"]
+    assert sum(f["count"] for f in facets["contract"]) == len(plain)
+
+
+def test_filters_and_facets(env: tuple[TestClient, Store, Settings]) -> None:
+    client, _, _ = env
+    body = client.get("/offers", params={"limit": 1}).json()
+    total = sum(f["count"] for f in body["facets"]["contract"])
+    assert total == sum(f["count"] for f in body["facets"]["departement"]) == len(_all(client))
+    m = _all(client, rome="M")
+    assert m and all(o["rome"]["code"].startswith("M") for o in m)
+    m18 = _all(client, rome="M18")
+    assert m18 and all(o["rome"]["code"].startswith("M18") for o in m18) and len(m18) < len(m)
+    code = m18[0]["rome"]["code"]
+    assert all(o["rome"]["code"] == code for o in _all(client, rome=code))
+    paris = _all(client, departement="75")
+    assert paris and all(o["place"]["departement"] == "75" for o in paris)
+    facet_75 = client.get("/offers", params={"departement": "75"}).json()["facets"]
+    assert sum(f["count"] for f in facet_75["contract"]) == len(paris)
+    cdi = _all(client, contrat="CDI")
+    both = _all(client, contrat=["CDI", "CDD"])
+    assert cdi and all(o["contract"] == "CDI" for o in cdi) and len(both) > len(cdi)
+    rich = _all(client, salaire_min=40000)
+    assert rich and all(max(o["salary"]["yearly_max"] or 0, o["salary"]["yearly_min"] or 0) >= 40000 for o in rich)
+    near = _all(client, commune="Paris", rayon=15)
+    assert near and {o["place"]["departement"] for o in near} <= {"75", "92", "93", "94", "78", "91", "95", "77"}
+    assert len(_all(client, commune="Paris", rayon=150)) > len(near)
+    assert _all(client, commune="Nullepart-sur-Mer", rayon=10) == []
+    recent = _all(client, since="2025-01-01T00:00:00Z")
+    assert recent and all(o["published"] >= "2025-01-01" for o in recent)
+    assert len(_all(client, rayon=10)) == len(_all(client))  # a radius without commune is ignored
+    assert client.get("/offers", params={"rome": "M18055"}).status_code == 422
+    assert client.get("/offers", params={"after": "jg-x"}).status_code == 422
+
+
+def test_detail_sources_and_jsonld(env: tuple[TestClient, Store, Settings]) -> None:
+    client, _, _ = env
+    multi = next(o for o in _all(client) if len(o["sources"]) > 1)
+    one = client.get(f"/offers/{multi['id']}").json()
+    assert len(one["sources"]) > 1 and all(s["partner"] and "url" in s for s in one["sources"])
+    ld = one["jsonld"]
+    assert ld["@type"] == "JobPosting" and ld["title"] == one["title"] and ld["identifier"]["value"] == one["id"]
+    assert client.get("/offers/jg-nope").status_code == 404
+
+
+def test_index_follows_catalogue_and_hides_anonymous_employers(env: tuple[TestClient, Store, Settings]) -> None:
+    client, store, settings = env
+    with store.session() as s:
+        named, closed = list(s.scalars(select(Cluster).where(Cluster.status == "active").order_by(Cluster.id).limit(2)))
+        data = dict(named.data)
+        data["employer"] = {**(data.get("employer") or {}), "name": "Zorglub Industries"}
+        data["diffusion"] = {"visibility": "anonyme", "preselection": "aucune"}
+        named.data, named.updated_at = data, utcnow() + timedelta(seconds=1)
+        closed.status, closed.updated_at = "closed", utcnow() + timedelta(seconds=1)
+    report = index_catalogue(store, settings)
+    assert report.indexed == 1 and report.removed == 1
+    assert _all(client, q="zorglub") == []
+    with store.session() as s:
+        assert s.scalar(select(CatalogueSearch.doc).where(CatalogueSearch.cluster_id == closed.id)) is None
+    assert client.get(f"/offers/{closed.id}").status_code == 404
+    assert index_catalogue(store, settings).indexed == 0  # idempotent
