@@ -108,6 +108,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     ) -> dict[str, Any]:
         """Search the catalogue: public summaries (newest first), facet counts, cursor pagination.
 
+        Facets are exact for searches filtered only on contract, département and
+        ROME domain (pre-counted) and whenever at most 2,000 offers match; beyond
+        that they count the 2,000 newest matching offers and ``facets_complete``
+        is false.
+
         Each page holds at most ``limit`` offers; pass its ``next`` as ``after`` for
         the following page (``next`` is null on the last page).
         """
@@ -119,7 +124,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             contract=[c.value for c in contrat or []], salary_min=salaire_min, since=since_dt,
             limit=limit, after=int(after) if after else None, facets=facets,
         ))
-        return {"offers": result.offers, "next": result.next, "facets": result.facets}
+        return {"offers": result.offers, "next": result.next, "facets": result.facets,
+                "facets_complete": result.facets_complete}
 
     @app.get("/feeds/{partner}.{fmt}", tags=["partners"], responses={
         304: {"description": "not modified (If-None-Match)"},

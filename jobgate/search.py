@@ -26,6 +26,7 @@ import logging
 import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -41,6 +42,10 @@ log = logging.getLogger("jobgate.search")
 BATCH = 500
 _WORD = re.compile(r"[a-z0-9]+")
 FACETS = ("contract", "departement", "rome_domain")
+#: Facets of a search that needs a scan count at most this many matching offers (the newest).
+FACET_SCAN_LIMIT = 2000
+#: A radius search whose latitude band holds at most this many offers is driven by the latitude index.
+BAND_INDEX_MAX = 60_000
 #: Characters of the description shown in search results.
 EXCERPT = 280
 
@@ -282,6 +287,8 @@ class SearchResult:
     next: str | None
     facets: dict[str, list[dict[str, Any]]] | None
     centre: tuple[float, float] | None = None
+    #: False when more than FACET_SCAN_LIMIT offers match: facets then count the newest ones only.
+    facets_complete: bool = True
 
 
 class _Sql:
@@ -324,6 +331,13 @@ def commune_centre(store: Store, commune: str) -> tuple[float, float] | None:
     return float(row[0]), float(row[1])
 
 
+def _band_size(store: Store, lo: float, hi: float) -> int:
+    """Indexed offers between two latitudes (an index-only count)."""
+    with store.session() as s:
+        return int(s.scalar(text("SELECT COUNT(*) FROM catalogue_search WHERE latitude BETWEEN :a AND :b"),
+                            {"a": lo, "b": hi}) or 0)
+
+
 def search_offers(store: Store, query: SearchQuery) -> SearchResult:
     """Run a catalogue search: a page of public summaries, newest indexed first, and facets."""
     pg = store.dialect == "postgresql"
@@ -339,7 +353,7 @@ def search_offers(store: Store, query: SearchQuery) -> SearchResult:
             join = " JOIN catalogue_text t ON t.doc = s.doc"
             sql.add("t.tsv @@ plainto_tsquery('french', :fts)", fts=fts)
         else:
-            join = " JOIN catalogue_fts f ON f.rowid = s.doc"
+            join = " JOIN catalogue_fts f ON f.rowid = s.doc"  # see `order` below
             sql.add("catalogue_fts MATCH :fts", fts=fts)
     cube_ok = fts is None
     if query.rome:
@@ -368,7 +382,10 @@ def search_offers(store: Store, query: SearchQuery) -> SearchResult:
             r = query.radius_km
             kx = KM_PER_DEG_LON_EQUATOR * math.cos(math.radians(lat0))
             dlat, dlon = r / KM_PER_DEG_LAT, r / max(kx, 1e-6)
-            sql.add("s.latitude BETWEEN :la1 AND :la2 AND s.longitude BETWEEN :lo1 AND :lo2",
+            # In a dense area walking the newest offers and testing the box finds a page
+            # sooner than the latitude band (unary + keeps SQLite off the index there).
+            plus = "" if pg or _band_size(store, lat0 - dlat, lat0 + dlat) <= BAND_INDEX_MAX else "+"
+            sql.add(f"{plus}s.latitude BETWEEN :la1 AND :la2 AND {plus}s.longitude BETWEEN :lo1 AND :lo2",
                     la1=lat0 - dlat, la2=lat0 + dlat, lo1=lon0 - dlon, lo2=lon0 + dlon)
             sql.add("((s.latitude - :lat0) * :ky) * ((s.latitude - :lat0) * :ky) + "
                     "((s.longitude - :lon0) * :kx) * ((s.longitude - :lon0) * :kx) <= :r2",
@@ -377,20 +394,25 @@ def search_offers(store: Store, query: SearchQuery) -> SearchResult:
             sql.add("s.insee = :insee", insee=query.commune.upper())
         else:
             sql.add("s.city = :city", city=fold_text(query.commune))
+    plus = "" if pg else "+"
     if query.salary_min is not None:
         cube_ok = False
-        sql.add("s.salary_yearly >= :smin", smin=query.salary_min)
+        sql.add(f"{plus}s.salary_yearly >= :smin", smin=query.salary_min)
     if query.since is not None:
         cube_ok = False
-        sql.add("s.published_at >= :since", since=query.since)
+        sql.add(f"{plus}s.published_at >= :since", since=query.since)
     facets = None
+    complete = True
+    order = "f.rowid DESC" if join and not pg else "s.doc DESC"
     if query.facets:
-        facets = _cube_facets(store, query) if cube_ok else _scan_facets(store, join, sql)
+        if cube_ok:
+            facets = _cube_facets(store, query)
+        else:
+            facets, complete = _scan_facets(store, join, sql, order)
     page = _Sql()
     page.where, page.params = list(sql.where), dict(sql.params)
     if query.after is not None:
         page.add("s.doc < :after", after=query.after)
-    order = "s.doc DESC"
     stmt = f"SELECT s.doc FROM catalogue_search s{join}{page.clause()} ORDER BY {order} LIMIT :lim"
     with store.session() as s:
         docs = [int(d) for d in s.scalars(text(stmt), {**page.params, "lim": query.limit})]
@@ -399,7 +421,7 @@ def search_offers(store: Store, query: SearchQuery) -> SearchResult:
         ).all()) if docs else {}
     offers = [summaries[d] for d in docs if d in summaries]
     nxt = str(docs[-1]) if len(docs) == query.limit else None
-    return SearchResult(offers, nxt, facets, centre)
+    return SearchResult(offers, nxt, facets, centre, complete)
 
 
 def _empty_facets() -> dict[str, list[dict[str, Any]]]:
@@ -442,9 +464,12 @@ def _sorted(counts: dict[str, dict[Any, int]]) -> dict[str, list[dict[str, Any]]
     }
 
 
-def _scan_facets(store: Store, join: str, sql: _Sql) -> dict[str, list[dict[str, Any]]]:
-    stmt = (f"SELECT s.contract, s.departement, s.rome_domain, COUNT(*) FROM catalogue_search s{join}"
-            f"{sql.clause()} GROUP BY s.contract, s.departement, s.rome_domain")
+def _scan_facets(store: Store, join: str, sql: _Sql, order: str) -> tuple[dict[str, list[dict[str, Any]]], bool]:
+    """Facets over the matching offers: all of them, or the newest FACET_SCAN_LIMIT (complete = False)."""
+    inner = (f"SELECT s.contract AS c, s.departement AS d, s.rome_domain AS r FROM catalogue_search s{join}"
+             f"{sql.clause()} ORDER BY {order} LIMIT {FACET_SCAN_LIMIT + 1}")
     with store.session() as s:
-        rows = s.execute(text(stmt), sql.params).all()
-    return _collapse(list(rows))
+        rows = list(s.execute(text(inner), sql.params).all())
+    complete = len(rows) <= FACET_SCAN_LIMIT
+    counts: Counter[tuple[Any, Any, Any]] = Counter(tuple(r) for r in rows[:FACET_SCAN_LIMIT])
+    return _collapse([(*k, n) for k, n in counts.items()]), complete

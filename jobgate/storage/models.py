@@ -273,7 +273,7 @@ class CatalogueSearch(Base):
         Index("ix_search_domain", "rome_domain", "doc"),
         Index("ix_search_insee", "insee"),
         Index("ix_search_city", "city"),
-        Index("ix_search_lat", "latitude"),
+        Index("ix_search_lat", "latitude", "longitude"),
         Index("ix_search_published", "published_at"),
     )
     doc: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

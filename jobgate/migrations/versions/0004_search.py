@@ -50,7 +50,7 @@ def upgrade() -> None:
         ('ix_search_domain', ['rome_domain', 'doc']),
         ('ix_search_insee', ['insee']),
         ('ix_search_city', ['city']),
-        ('ix_search_lat', ['latitude']),
+        ('ix_search_lat', ['latitude', 'longitude']),
         ('ix_search_published', ['published_at']),
     ):
         op.create_index(name, 'catalogue_search', cols)
