@@ -50,6 +50,8 @@ from normalizer.certification.testing import load_fixtures, offer_from_fixture  
 SHARED = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 FT_FILE = SHARED / "ft_offers/ft_offres_2025-11-13.jsonl.gz"
 FIXTURES = ROOT / "tests/fixtures/certification"
+# Sets added on branch norm4 (holdout2: second holdout; tuning_extra: new tuning examples).
+FIXTURES2 = ROOT / "tests" / "normalizer" / "certification" / "fixtures"
 
 FT_CONTRACT = {
     "CDI": ContractType.CDI, "CDD": ContractType.CDD, "MIS": ContractType.INTERIM,
@@ -249,7 +251,10 @@ def summarise(label: str, certs: list[Certification], *, show: int = 0, offers: 
 
 
 def fixtures(name: str, *, show: bool) -> None:
-    rows = list(load_fixtures(FIXTURES / f"{name}.jsonl"))
+    path = FIXTURES / f"{name}.jsonl"
+    if not path.exists():
+        path = FIXTURES2 / f"{name}.jsonl"
+    rows = list(load_fixtures(path))
     offending = [r for r in rows if r.get("expected")]
     lawful = [r for r in rows if not r.get("expected")]
     today = date(2026, 11, 22)
@@ -310,10 +315,16 @@ def main(argv: Iterable[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--show-rejects", type=int, default=0)
     ap.add_argument("--show-misses", action="store_true")
-    ap.add_argument("--holdout", action="store_true", help="also report the holdout set")
+    ap.add_argument("--holdout", action="store_true", help="also report the holdout sets")
+    ap.add_argument("--fixtures-only", action="store_true", help="only the hand-written fixture sets")
     ap.add_argument("--speed-repeat", type=int, default=2)
     args = ap.parse_args(list(argv) if argv is not None else None)
 
+    if args.fixtures_only:
+        for name in ("offending", "lawful", "tuning_extra", *(("holdout", "holdout2") if args.holdout else ())):
+            if (FIXTURES / f"{name}.jsonl").exists() or (FIXTURES2 / f"{name}.jsonl").exists():
+                fixtures(name, show=args.show_misses)
+        return
     with gzip.open(FT_FILE, "rt", encoding="utf-8") as fh:
         raw = [json.loads(line) for line in fh]
     today = date(2025, 11, 14)
@@ -344,8 +355,11 @@ def main(argv: Iterable[str] | None = None) -> None:
 
     fixtures("offending", show=args.show_misses)
     fixtures("lawful", show=args.show_misses)
+    if (FIXTURES2 / "tuning_extra.jsonl").exists():
+        fixtures("tuning_extra", show=args.show_misses)
     if args.holdout:
         fixtures("holdout", show=args.show_misses)
+        fixtures("holdout2", show=args.show_misses)
     speed(partner, today, args.speed_repeat)
 
 
