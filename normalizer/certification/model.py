@@ -20,7 +20,7 @@ from functools import cached_property
 
 from jobgate.schema import CanonicalOffer, ContractType, Severity
 
-from .text import normalise_text, sentence_window, tokens
+from .text import frozen_tokens, normalise_text, sentence_window
 
 __all__ = [
     "Context",
@@ -124,7 +124,8 @@ class Context:
                 pos += len(t) + 1
         #: All normalised texts joined by line breaks (patterns run once over it).
         self.all_text = "\n".join(parts)
-        self.words: set[str] = tokens(self.all_text)
+        # The joined text's words are the union of each field's words ("\n" separates).
+        self.words: set[str] = set().union(*(frozen_tokens(t) for t in parts))
 
     def field_at(self, pos: int) -> str:
         """Name of the text field that position ``pos`` of :attr:`all_text` falls in."""
