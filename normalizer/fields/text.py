@@ -103,6 +103,26 @@ def repair_text(s: str) -> str:
     """
     if not s:
         return ""
+    if len(s) >= _MEMO_MIN:
+        hit = _REPAIR_MEMO.get(s)
+        if hit is None:
+            hit = _repair(s)
+            if len(_REPAIR_MEMO) >= _MEMO_SIZE:
+                _REPAIR_MEMO.clear()
+            _REPAIR_MEMO[s] = hit
+        return hit
+    return _repair(s)
+
+
+#: Memo of repaired long texts (descriptions come back with re-fetched offers and from
+#: several boards, and are repaired again by html_to_text/safe_html). Bounded: cleared
+#: when full.
+_MEMO_MIN = 200
+_MEMO_SIZE = 8192
+_REPAIR_MEMO: dict[str, str] = {}
+
+
+def _repair(s: str) -> str:
     # Removing a control character can bring two halves of a mojibake sequence
     # together, so repeat until the text is stable (it is after one pass in practice).
     for _ in range(3):

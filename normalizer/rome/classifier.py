@@ -119,6 +119,10 @@ class RomeClassifier:
         # Per title key: main code -> (fiche, appellation) choice, which only depends on
         # the title.
         self._app_cache: OrderedDict[str, _TitleChoices] = OrderedDict()
+        # (title, fiche given by the source) -> closest appellation of that fiche.
+        self._source_app_cache: OrderedDict[tuple[str, str], tuple[Appellation | None]] = (
+            OrderedDict()
+        )
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self.hits = 0
@@ -147,6 +151,7 @@ class RomeClassifier:
             self._title_cache.clear()
             self._desc_cache.clear()
             self._app_cache.clear()
+            self._source_app_cache.clear()
             self.hits = self.misses = 0
 
     # ------------------------------------------------------------------ public
@@ -288,8 +293,17 @@ class RomeClassifier:
         self, valid: tuple[str, str], tokens: list[str], model: RomeResult
     ) -> RomeResult:
         code_rome, code_fiche = valid
-        words = frozenset(tokens)
-        app = self._appellation(words, code_fiche)
+        key = (" ".join(tokens), code_fiche)
+        with self._lock:
+            hit = self._source_app_cache.get(key)
+        if hit is None:
+            app = self._appellation(frozenset(tokens), code_fiche)
+            with self._lock:
+                self._source_app_cache[key] = (app,)
+                if len(self._source_app_cache) > self._cache_size:
+                    self._source_app_cache.popitem(last=False)
+        else:
+            app = hit[0]
         first = RomeCandidate(
             code_rome, code_fiche, app.ogr if app else None, app.label if app else None, 1.0
         )
