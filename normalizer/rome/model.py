@@ -276,7 +276,7 @@ class RomeModel:
                 hit = memo.get(c)
                 if hit is None:
                     row = by_class.get(c)
-                    raw = sum(row[f] for f in words & row.keys()) if (row and dfeats) else 0.0
+                    raw = sum(map(row.__getitem__, words & row.keys())) if (row and dfeats) else 0.0
                     hit = memo[c] = (raw, index.desc_cover(words, c))
                 d_score[c], cover[c] = hit
             if dfeats:
