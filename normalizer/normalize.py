@@ -74,6 +74,23 @@ _BODY_MEMO: dict[str, tuple[str, str | None]] = {}
 _BODY_MEMO_SIZE = 8192
 
 
+def clear_text_memos() -> None:
+    """Forget every memoised text result of the normaliser (for benchmarks): repaired
+    texts, descriptions, certification's normalised texts, word sets and scan hits."""
+    from normalizer.certification import model as cert_model
+    from normalizer.certification import text as cert_text
+    from normalizer.fields import text as fields_text
+
+    for memo in (
+        _BODY_MEMO,
+        fields_text._REPAIR_MEMO,
+        cert_text._NORM_MEMO,
+        cert_text._TOKENS_MEMO,
+        cert_model._SCAN_MEMO,
+    ):
+        memo.clear()
+
+
 def _body_texts(body: str) -> tuple[str, str | None]:
     """Plain text and safe HTML of a (repaired) description."""
     if not body:
