@@ -17,8 +17,12 @@ import gzip
 import json
 import os
 import statistics
+import sys
 import time
 from pathlib import Path
+
+# Measure this checkout, not whatever copy of the packages the virtualenv points to.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from connectors.francetravail import FranceTravailConnector
 from jobgate.config import PartnerSettings
