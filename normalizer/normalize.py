@@ -67,6 +67,45 @@ def _text(fields: Mapping[str, Any], name: str) -> str | None:
     return text or None
 
 
+#: Memo of the description's plain text and sanitised HTML by its source text: the same
+#: description comes back with re-fetched offers and from several boards. Bounded
+#: (cleared when full); short texts are not memoised.
+_BODY_MEMO: dict[str, tuple[str, str | None]] = {}
+_BODY_MEMO_SIZE = 8192
+
+
+def clear_text_memos() -> None:
+    """Forget every memoised text result of the normaliser (for benchmarks): repaired
+    texts, descriptions, certification's normalised texts, word sets and scan hits."""
+    from normalizer.certification import model as cert_model
+    from normalizer.certification import text as cert_text
+    from normalizer.fields import text as fields_text
+
+    for memo in (
+        _BODY_MEMO,
+        fields_text._REPAIR_MEMO,
+        cert_text._NORM_MEMO,
+        cert_text._TOKENS_MEMO,
+        cert_model._SCAN_MEMO,
+    ):
+        memo.clear()
+
+
+def _body_texts(body: str) -> tuple[str, str | None]:
+    """Plain text and safe HTML of a (repaired) description."""
+    if not body:
+        return body, None
+    hit = _BODY_MEMO.get(body)
+    if hit is not None:
+        return hit
+    out = (html_to_text(body) if is_html(body) else body, safe_html(body))
+    if len(body) >= 200:
+        if len(_BODY_MEMO) >= _BODY_MEMO_SIZE:
+            _BODY_MEMO.clear()
+        _BODY_MEMO[body] = out
+    return out
+
+
 def _float(fields: Mapping[str, Any], name: str) -> float | None:
     value = fields.get(name)
     if value in (None, ""):
@@ -97,11 +136,7 @@ def normalize_record(
         return reject("title is empty once cleaned", "title")
 
     body = "\n\n".join(t for t in (_text(fields, "description"), _text(fields, "profile")) if t)
-    description_html: str | None
-    if is_html(body):
-        description, description_html = html_to_text(body), safe_html(body)
-    else:
-        description, description_html = body, safe_html(body) if body else None
+    description, description_html = _body_texts(body)
 
     dates: dict[str, datetime | None] = {}
     for name in ("published", "updated", "expires"):

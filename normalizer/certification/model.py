@@ -20,7 +20,7 @@ from functools import cached_property
 
 from jobgate.schema import CanonicalOffer, ContractType, Severity
 
-from .text import normalise_text, sentence_window, tokens
+from .text import frozen_tokens, normalise_text, sentence_window
 
 __all__ = [
     "Context",
@@ -124,7 +124,22 @@ class Context:
                 pos += len(t) + 1
         #: All normalised texts joined by line breaks (patterns run once over it).
         self.all_text = "\n".join(parts)
-        self.words: set[str] = tokens(self.all_text)
+        # The joined text's words are the union of each field's words ("\n" separates).
+        self.words: set[str] = set().union(*(frozen_tokens(t) for t in parts))
+        self._scan_memo: dict[int, tuple[Sequence[Pattern], list[Hit]]] | None = None
+
+    def scan_memo(self) -> dict[int, tuple[Sequence[Pattern], list[Hit]]]:
+        """Memo of :func:`scan` results for this offer's texts (shared by offers with the
+        same texts: the hits only depend on them)."""
+        if self._scan_memo is None:
+            key = (self.all_text, tuple(self._names), tuple(self._starts))
+            memo = _SCAN_MEMO.get(key)
+            if memo is None:
+                if len(_SCAN_MEMO) >= _SCAN_MEMO_SIZE:
+                    _SCAN_MEMO.clear()
+                memo = _SCAN_MEMO[key] = {}
+            self._scan_memo = memo
+        return self._scan_memo
 
     def field_at(self, pos: int) -> str:
         """Name of the text field that position ``pos`` of :attr:`all_text` falls in."""
@@ -359,12 +374,31 @@ def _policy_statement(text: str, start: int, end: int) -> bool:
     return len(found) >= 3
 
 
+#: Scan results by offer texts (all_text and field layout) then by pattern tuple; the
+#: hits of a pattern tuple only depend on the texts. Bounded: cleared when full.
+_SCAN_MEMO: dict[tuple[str, tuple[str, ...], tuple[int, ...]], dict[int, tuple[Sequence[Pattern], list[Hit]]]] = {}
+_SCAN_MEMO_SIZE = 8192
+
+
 def scan(ctx: Context, patterns: Sequence[Pattern], *, use_triggers: bool = True) -> Iterator[Hit]:
     """Run ``patterns`` over the offer's normalised texts and yield a hit per match.
 
     ``use_triggers`` False disables the trigger words and anchors (tests use it to
-    check that these speed devices never hide a match).
+    check that these speed devices never hide a match). Results are memoised per
+    offer texts (:meth:`Context.scan_memo`).
     """
+    if not use_triggers:
+        return _scan(ctx, patterns, use_triggers=False)
+    memo = ctx.scan_memo()
+    hit = memo.get(id(patterns))
+    # The memo keeps the tuple alive, so its id cannot be reused by another tuple.
+    if hit is None or hit[0] is not patterns:
+        hit = (patterns, list(_scan(ctx, patterns, use_triggers=True)))
+        memo[id(patterns)] = hit
+    return iter(hit[1])
+
+
+def _scan(ctx: Context, patterns: Sequence[Pattern], *, use_triggers: bool) -> Iterator[Hit]:
     words = ctx.words
     text = ctx.all_text
     for p in patterns:

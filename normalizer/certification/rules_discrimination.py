@@ -84,6 +84,9 @@ SEX = (
             "masculin feminin sexe feminine masculine femme femmes homme hommes", unless_before=NEG),
     pattern(r"\bpas de (femmes?|hommes?|filles?|garcons?)\b|\b(femmes?|hommes?) s'abstenir\b",
             "femme femmes homme hommes fille filles garcon garcons"),
+    # norm4: "emploi strictement masculin", "profil exclusivement féminin".
+    pattern(r"\b(poste|emploi|travail|profil|recrutement) (exclusivement|uniquement|strictement|seulement|100 ?%) (masculin|feminin|masculine|feminine)s?\b",
+            "masculin feminin masculine feminine", unless_before=NEG),
 )
 
 #: Gendered job nouns: masculine -> feminine (the title check needs both or "H/F").
@@ -174,6 +177,9 @@ AGE = (
             "jeune jeunes digital junior", severity=W, variant="proxy", unless_before=NEG),
     pattern(r"\b(experience|anciennete) (de )?(\d{1,2}) (a|-) (\d{1,2}) ans (maximum|max)\b|\b(pas plus de|moins de|maximum|max) \d{1,2} ans d'experience\b",
             "experience anciennete", anchors="ans max|ans d'experience", severity=W, variant="proxy", unless_before=NEG),
+    # norm4: an age bracket for the candidate ("tranche d'âge visée : 20 à 30 ans").
+    pattern(rf"\btranche d'age (recherchee|souhaitee|visee|ciblee|ideale|requise|demandee)\s*:?\s*(de |entre )?{_AGE_NUM} ?(ans )?(-|a|/|et) ?{_AGE_NUM} ans\b",
+            "tranche"),
 )
 _MIN_AGE = re.compile(rf"\b(?:(?:age|agee|ages|agees|age/agee)\s*(?:minimum|min|requis)?\s*(?:de|:)?\s*(?:plus de\s*)?|(?:avoir|etre age\w* de)\s*(?:au moins|plus de)?\s*){_AGE_NUM}\s*ans(?:\s*(?:minimum|min|revolus|et plus))?\b(?!\s*(?:a|-|et|/)\s*\d)|\b{_AGE_NUM}\s*ans (?:minimum|min|revolus|et plus)\b|\bplus de {_AGE_NUM} ans\b|\betre majeure?\b")
 
@@ -218,6 +224,14 @@ FAM = (
             "grossesse maternite bebe enceinte enceintes parental enfant"),
     pattern(r"\bsituation (familiale|maritale|matrimoniale) (stable|exigee|a preciser|a indiquer|requise)\b|\b(votre|vos|indiquer le|preciser le) nombre d'enfants\b|\bnombre d'enfants a (charge|preciser|indiquer)\b",
             "familiale maritale matrimoniale enfants"),
+    # norm4: "célibataire de préférence", "pas d'enfant à charge", pregnancy questions.
+    pattern(r"\bcelibataires? (exige|exigee|exiges|obligatoire|imperatif|uniquement|de preference|souhaite|souhaitee|requis|requise|prefere|preferee)\b",
+            "celibataire celibataires", unless_before=NEG),
+    pattern(r"\bpas d'(enfants?|attaches? familiales?|obligations? familiales?|enfants? (a charge|en bas age))\b",
+            "enfant enfants attache attaches obligation obligations familiale familiales", unless_before=NEG),
+    pattern(r"\b(candidates? |femmes? )?enceintes? (non (acceptees?|admises?)|ne seront pas|exclues?|refusees?|pas acceptees?)\b"
+            r"|\b(envisagez|prevoyez|projetez|avez)(-vous)? (une |un projet de |de )?(grossesse|maternite|enfant)",
+            "enceinte enceintes grossesse maternite enfant"),
 )
 
 # ---------------------------------------------------------------------------- DISC-ORIG
@@ -242,6 +256,9 @@ ORIG = (
             "couleur peau race ethnie ethnique consonance patronyme", unless_before=NEG),
     pattern(r"\bnationalite europeenne\b|\bressortissant (de l')?(ue|union europeenne)\b|\bcitoyen (europeen|de l'ue)\b", "nationalite ressortissant citoyen",
             severity=W, variant="eu_nationality", unless_before=NEG),
+    # norm4: "pas de profils issus de l'immigration", "pas de personnes d'origine X".
+    pattern(r"\bpas (de |d')(candidats? |personnes? |profils? |gens )?(d'origine (etrangere|africaine|maghrebine|arabe|asiatique|turque|immigree)|issus? de l'immigration)\b",
+            "origine immigration"),
 )
 
 
@@ -274,6 +291,10 @@ HEALTH = (
     pattern(r"\b(bonne|excellente|parfaite) (condition|forme|resistance) physique\b|\bresistance physique\b|\bport de charges lourdes\b|\bphysiquement (apte|resistant|resistante|robuste)\b|\b(robuste|costaud|costaude)\b",
             "physique lourdes physiquement robuste costaud costaude", severity=W, variant="physical",
             unless_after=r"^[^.\n]{0,30}\b(jusqu'a|\d+ ?kg|kilos?|maximum|max|limite|aide|aides|materiel|manutention assistee)"),
+    # norm4: "asthmatiques s'abstenir", "attestation d'absence de pathologie".
+    pattern(r"\b(diabetiques?|epileptiques?|asthmatiques?|allergiques?|handicapee?s?|malades?|cardiaques?)( (ou|et|,) (diabetiques?|epileptiques?|asthmatiques?|allergiques?|handicapee?s?|malades?|cardiaques?))? s'abstenir\b"
+            r"|\b(certificat|attestation|justificatif) (medical )?(d'absence|attestant l'absence|de non) (de |d')?(maladies?|pathologies?|handicaps?|antecedents?)",
+            "diabetique diabetiques epileptique epileptiques asthmatique asthmatiques allergique allergiques handicape handicapes handicapee handicapees malade malades cardiaque cardiaques certificat attestation justificatif"),
 )
 
 # ---------------------------------------------------------------------------- DISC-APP
@@ -289,6 +310,9 @@ APP = (
             "photo"),
     pattern(r"\b(bonne|belle|excellente|tres bonne) presentation\b|\bpresentation (soignee|impeccable|irreprochable)\b|\b(pas de|sans) (tatouages?|piercings?)\b|\btatouages? (visibles? )?(interdits?|exclus|non acceptes)\b",
             "presentation tatouage tatouages piercing piercings", severity=W, variant="presentation"),
+    # norm4: "belle de préférence", "jolie exigée".
+    pattern(r"\b(jolie|jolies|belle|belles|mignonne|mignonnes|beau|beaux) (de preference|exigee?s?|souhaitee?s?|obligatoire|imperatif|uniquement|si possible)\b",
+            "jolie jolies belle belles mignonne mignonnes beau beaux", unless_before=NEG),
 )
 
 # ---------------------------------------------------------------------------- DISC-BELIEF
@@ -305,6 +329,10 @@ BELIEF = (
     pattern(r"\b(pas de|sans|interdiction de|aucun) (port de )?(signes?|symboles?|tenues?) (religieux|religieuses|ostentatoires?|confessionnels?)\b|\b(voile|foulard|kippa|turban) (interdit|non accepte|exclu|proscrit)\b|\bneutralite religieuse\b",
             "religieux religieuses ostentatoire ostentatoires confessionnels voile foulard kippa turban neutralite",
             severity=W, variant="religious_signs"),
+    # norm4: "candidates voilées ne seront pas retenues", "adhésion syndicale incompatible".
+    pattern(r"\b(voilee?s?|portant (le|un) (voile|foulard))\b[^.\n]{0,30}\b(s'abstenir|ne seront pas|non retenue?s?|exclue?s?|refusee?s?|pas acceptee?s?)"
+            r"|\b(appartenance|adhesion|affiliation|engagement|activite)s? (a un syndicat|syndicale?s?|politiques?)\b[^.\n]{0,40}\b(incompatibles?|interdite?s?|exclue?s?|refusee?s?|proscrite?s?|pas toleree?s?)",
+            "voile voilee voilees foulard syndicat syndical syndicale syndicales politique politiques", unless_before=NEG),
 )
 
 # ---------------------------------------------------------------------------- DISC-RES
@@ -318,6 +346,10 @@ RES = (
     pattern(r"\b(habiter|resider|residant|habitant|etre domicilie\w*|domicilie\w*|vivre|loger) (a proximite|a moins de \d+ ?(km|kms|kilometres|minutes)|dans (un rayon|le secteur|les environs|la commune|le quartier|la ville)|sur (place|la commune|le secteur)|pres du|proche du|non loin)\b|\bdomicile a moins de \d+",
             "habiter resider residant habitant domicilie domiciliee vivre loger domicile", severity=W, variant="proximity",
             unless_before=NEG),
+    # norm4: "réservé aux riverains", "domiciliés hors de la ville s'abstenir".
+    pattern(r"\breservee?s? (uniquement |exclusivement )?aux (habitants|residents|riverains)\b"
+            r"|\b(habitants?|residant\w*|domicilie\w*|venant|issus?|originaires?) [^.\n]{2,50} s'abstenir\b",
+            "reserve reservee reserves reservees s abstenir", anchors="reserv|s'abstenir", unless_before=NEG),
 )
 
 # ---------------------------------------------------------------------------- DISC-LANG
@@ -357,6 +389,10 @@ DATA = (
             "casier judiciaire", severity=W, variant="criminal_record"),
     pattern(r"\bphoto (d'identite )?(obligatoire|exigee|imperative|indispensable|requise)\b|\b(date de naissance|age|situation familiale|nationalite) (obligatoire|a preciser|a indiquer|exigee?|requise?) (sur|dans|avec) (le|votre) cv\b|\bdate de naissance (obligatoire|a preciser|a indiquer|exigee)\b|\bsituation familiale a (preciser|indiquer)\b",
             "photo naissance familiale", severity=W, variant="unrelated_data"),
+    # norm4: identity or bank documents asked for with the application, in any order.
+    pattern(r"\b(joindre|joignez|envoyer|envoyez|fournir|fournissez|transmettre|transmettez|adresser|adressez|communiquer|communiquez)(-nous)?\b[^.\n]{0,80}\b(numero de securite sociale|carte vitale|rib|releve d'identite bancaire|iban|coordonnees bancaires|(piece|carte) d'identite|passeport)\b",
+            "securite secu vitale rib bancaire bancaires iban identite passeport", anchors="securite sociale|vitale|rib|bancaire|iban|identite|passeport", reach=130,
+            unless_before=r"(embauche|embauches|apres|lors de (l'|votre )?(embauche|signature|integration)|le premier jour|a l'arrivee|une fois|salaries|paie)[^.\n]*$"),
 )
 
 

@@ -30,6 +30,10 @@ FEES = (
             anchors="a acheter|a payer|a regler|a financer|a votre charge|payant|a vos frais|a la charge du"),
     pattern(r"\b(verser|payer|regler|avancer|envoyer|virer|acheter) (une somme|un montant|des frais|\d+ ?(€|e|eur|euros?)|un acompte|votre kit|votre materiel|votre stock|une participation)\b[^.\n]{0,60}\b(avant|pour|afin|des|au moment)\b|\babonnement (pour|afin d') (acceder|consulter|recevoir) (aux|les|des) offres\b|\b(acces|inscription) (payant|payante) (aux|a nos) offres\b",
             "verser payer regler avancer envoyer virer acheter abonnement acces inscription", unless_before=_FREE),
+    # norm4: "achat obligatoire de la tenue", "adhésion payante".
+    pattern(r"\bachat obligatoire\b|\b(achat|acquisition) (de |d')(votre |la |le |du |un |une |vos |des )?(kit|pack|tenue|materiel|stock|licence|echantillons?)\b[^.\n]{0,40}\b(obligatoire|a votre charge|a vos frais)\b"
+            r"|\b(inscription|adhesion|acces|enregistrement) payante?\b",
+            "achat acquisition payant payante"),
 )
 
 _PHONE = re.compile(r"(?:\+ ?33 ?\(?0?\)? ?|0033 ?|0)8(?:[ .-]?\d){8}(?!\d)")
@@ -70,6 +74,10 @@ MLM = (
             "achetez acheter acquerir commander marketing mlm pyramidal pyramidale network"),
     pattern(r"\brevenus? (illimites?|sans limite|passifs?)\b|\bliberte financiere\b|\bcomplement de revenus? (depuis|a|de) (chez (vous|soi)|votre domicile|la maison)\b|\bgagnez (jusqu'a )?\d[\d .]* ?(€|euros?) (par|/) (mois|semaine|jour) (depuis|de) chez vous\b|\bvendeur a domicile independant\b|\bvdi\b",
             "revenus revenu illimites illimite passifs financiere complement gagnez vendeur vdi", severity=W, variant="commission_only"),
+    # norm4: income from recruits ("vos filleuls vous rapportent une commission"); an
+    # employee referral bonus ("parrainez des proches et gagnez 150 €") is lawful.
+    pattern(r"\bfilleuls?\b[^.\n]{0,80}\b(commissions?|pourcentage|rapportent)\b|\bsans limite de niveaux?\b",
+            "filleul filleuls niveau niveaux"),
 )
 
 UNDECLARED = (
@@ -91,6 +99,11 @@ ILLEGAL = (
     pattern(r"\b(ouvrir|ouvrez|ouverture d'|creer|creez|preter|pretez|louer|louez) (un |des |plusieurs |votre |vos )?(nouveaux? )?(comptes? bancaires?|comptes? en banque|carte bancaire|cartes bancaires|compte (revolut|paypal|n26|lydia|nickel))\b|\b(copie|photo|scan) (recto[- ]verso )?(de |d'une |de votre )?(piece d'identite|carte d'identite|passeport|cni|carte bancaire)\b[^.\n]{0,50}\b(avant|des maintenant|pour (valider|confirmer|reserver|debloquer)|avec votre candidature|par (whatsapp|telegram|sms|mail))",
             "ouvrir ouvrez ouverture creer creez preter pretez louer louez copie photo scan",
             unless_before=before(r"a l'embauche|lors de (l'|votre )?(embauche|integration)|apres (l'|votre )?(embauche|entretien)|conseiller|conseillere|accompagner|clients?|gestion|agence bancaire|banque|guichet")),
+    # norm4: goods kept at home and sent abroad; hostess bars.
+    pattern(r"\b(colis|paquets|marchandises)\b[^.\n]{0,60}\b(chez vous|votre domicile)\b[^.\n]{0,60}\b(etranger|renvo\w+|reexpedi\w+)"
+            r"|\b(chez vous|votre domicile)\b[^.\n]{0,60}\b(colis|paquets|marchandises)\b[^.\n]{0,60}\b(etranger|renvo\w+|reexpedi\w+)"
+            r"|\bbars? a hotesses\b|\b(tenir|faire) compagnie (aux|a des|a la) (clients?|clientele)\b",
+            "colis paquets marchandises bar bars compagnie"),
 )
 
 POOL = (

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["feminine", "normalise_text", "sentence_window", "tokens"]
+__all__ = ["feminine", "frozen_tokens", "normalise_text", "sentence_window", "tokens"]
 
 
 _MIDDOT = "\x07"  # placeholder for the inclusive-writing middle dot (survives ASCII folding)
@@ -108,6 +108,16 @@ def _unfold(s: str) -> str:
     return "".join(out)
 
 
+#: Memo of the pure text functions below: the same description reaches certification
+#: many times (the same job on several boards, re-fetched offers). Only long texts are
+#: memoised (short ones are cheap); bounded (cleared when full): at most 8,192 texts,
+#: about 25 MB for typical 1.5 kB descriptions.
+_MEMO_SIZE = 8192
+_MEMO_MIN = 200
+_NORM_MEMO: dict[str, str] = {}
+_TOKENS_MEMO: dict[str, frozenset[str]] = {}
+
+
 def normalise_text(text: str | None) -> str:
     """Lower-case, strip accents, unfold inclusive writing and collapse whitespace.
 
@@ -116,6 +126,19 @@ def normalise_text(text: str | None) -> str:
     """
     if not text:
         return ""
+    if len(text) < _MEMO_MIN:
+        return _normalise(text)
+    hit = _NORM_MEMO.get(text)
+    if hit is not None:
+        return hit
+    out = _normalise(text)
+    if len(_NORM_MEMO) >= _MEMO_SIZE:
+        _NORM_MEMO.clear()
+    _NORM_MEMO[text] = out
+    return out
+
+
+def _normalise(text: str) -> str:
     s = _fold(text.lower())
     if "(" in s or "." in s or "/" in s or _MIDDOT in s:
         s = _unfold(s)
@@ -130,6 +153,19 @@ def normalise_text(text: str | None) -> str:
 def tokens(text: str) -> set[str]:
     """Return the set of alphanumeric words of a normalised text."""
     return set(text.translate(_TO_SPACE).split())
+
+
+def frozen_tokens(text: str) -> frozenset[str]:
+    """:func:`tokens` as a frozen set, memoised (for whole fields)."""
+    if len(text) < _MEMO_MIN:
+        return frozenset(text.translate(_TO_SPACE).split())
+    hit = _TOKENS_MEMO.get(text)
+    if hit is None:
+        hit = frozenset(text.translate(_TO_SPACE).split())
+        if len(_TOKENS_MEMO) >= _MEMO_SIZE:
+            _TOKENS_MEMO.clear()
+        _TOKENS_MEMO[text] = hit
+    return hit
 
 
 _BOUNDARY = re.compile(r"[.!?;\n]")

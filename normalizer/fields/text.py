@@ -37,6 +37,8 @@ _CONT = "\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜�
 _MOJIBAKE = re.compile(
     f"[\u00c2-\u00df][{_CONT}]|[\u00e0-\u00ef][{_CONT}]{{2}}|[\u00f0-\u00f4][{_CONT}]{{3}}"
 )
+# A necessary condition of every _MOJIBAKE branch, 4x cheaper to search for.
+_MOJIBAKE_PRE = re.compile(f"[\u00c2-\u00f4][{_CONT}]")
 # "Ã " is "à" whose second byte (a non-breaking space, 0xA0) became a plain space.
 _A_GRAVE_SPACE = re.compile("Ã(?= )")
 _MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4]")
@@ -53,19 +55,31 @@ def _fix_one(match: re.Match[str]) -> str:
         return chunk
 
 
+# Anything _CONTROL or _SPACES would change (one scan instead of two substitutions).
+_ODD = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff\ufffd"
+    "\u00a0\u2000-\u200a\u202f\u205f\u3000]"
+)
+
+
 def _repair_once(s: str) -> str:
-    if _MOJIBAKE_HINT.search(s):
-        for _ in range(2):
-            fixed = _MOJIBAKE.sub(_fix_one, s)
-            fixed = _A_GRAVE_SPACE.sub("à", fixed)
-            if fixed == s:
-                break
-            s = fixed
+    # Fast paths: every step is skipped by a C-level check when it would not change the
+    # text (most descriptions are clean NFC text), so repairing twice costs little.
+    if not s.isascii():
+        if "Ã" in s or _MOJIBAKE_PRE.search(s) is not None:
+            for _ in range(2):
+                fixed = _MOJIBAKE.sub(_fix_one, s)
+                fixed = _A_GRAVE_SPACE.sub("à", fixed)
+                if fixed == s:
+                    break
+                s = fixed
+        if not unicodedata.is_normalized("NFC", s):
+            s = unicodedata.normalize("NFC", s)
     if "\r" in s:
         s = s.replace("\r\n", "\n").replace("\r", "\n")
-    s = unicodedata.normalize("NFC", s)
-    s = _CONTROL.sub("", s)
-    s = _SPACES.sub(" ", s)
+    if _ODD.search(s) is not None:
+        s = _CONTROL.sub("", s)
+        s = _SPACES.sub(" ", s)
     if "  " in s or "\t " in s or " \t" in s:
         s = _MULTISPACE.sub(" ", s)
     return s
@@ -89,6 +103,26 @@ def repair_text(s: str) -> str:
     """
     if not s:
         return ""
+    if len(s) >= _MEMO_MIN:
+        hit = _REPAIR_MEMO.get(s)
+        if hit is None:
+            hit = _repair(s)
+            if len(_REPAIR_MEMO) >= _MEMO_SIZE:
+                _REPAIR_MEMO.clear()
+            _REPAIR_MEMO[s] = hit
+        return hit
+    return _repair(s)
+
+
+#: Memo of repaired long texts (descriptions come back with re-fetched offers and from
+#: several boards, and are repaired again by html_to_text/safe_html). Bounded: cleared
+#: when full.
+_MEMO_MIN = 200
+_MEMO_SIZE = 8192
+_REPAIR_MEMO: dict[str, str] = {}
+
+
+def _repair(s: str) -> str:
     # Removing a control character can bring two halves of a mojibake sequence
     # together, so repeat until the text is stable (it is after one pass in practice).
     for _ in range(3):
@@ -283,6 +317,15 @@ def _escape_text(text: str) -> str:
     return escaped
 
 
+_PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+def _fix_combining(escaped: str) -> str:
+    if escaped and unicodedata.combining(escaped[0]):
+        return f"&#x{ord(escaped[0]):x};" + escaped[1:]
+    return escaped
+
+
 def _tidy_html(markup: str) -> str:
     previous = None
     while previous != markup:
@@ -313,12 +356,15 @@ def safe_html(html_text: str | None) -> str:
     if not text:
         return ""
     if not markup:
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-        return "".join(
-            "<p>" + "<br>".join(_escape_text(_WS.sub(" ", line).strip()) for line in p.split("\n"))
-            + "</p>"
-            for p in paragraphs
-        )
+        # Escaping first is equivalent (it adds no whitespace) and runs once, in C.
+        escaped = html.escape(text, quote=False)
+        out_p: list[str] = []
+        for p in _PARAGRAPH.split(escaped):
+            if not p.strip():
+                continue
+            lines = [" ".join(line.split()) for line in p.strip().split("\n")]
+            out_p.append("<p>" + "<br>".join(_fix_combining(line) for line in lines) + "</p>")
+        return "".join(out_p)
     root = _parse(text)
     if root is None:
         return "<p>" + _escape_text(text) + "</p>"

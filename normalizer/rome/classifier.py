@@ -13,7 +13,7 @@ from pathlib import Path
 from normalizer.rome.index import AppellationIndex
 from normalizer.rome.model import MODEL_FILE, Query, RomeModel, TitlePart, build_query
 from normalizer.rome.referential import Appellation, Referential
-from normalizer.rome.text import DESC_LIMIT, title_tokens
+from normalizer.rome.text import DESC_LIMIT, description_features, title_tokens
 
 __all__ = ["MODEL_FILE", "RomeCandidate", "RomeClassifier", "RomeResult"]
 
@@ -65,6 +65,16 @@ class RomeResult:
     alternatives: tuple[RomeCandidate, ...]
 
 
+class _TitleChoices:
+    """Per title: the fiche evidence and the (fiche, appellation) chosen per main code."""
+
+    __slots__ = ("by_code", "fiche_evidence")
+
+    def __init__(self) -> None:
+        self.by_code: dict[str, tuple[str, Appellation | None]] = {}
+        self.fiche_evidence: tuple[int, dict[str, float]] | None = None
+
+
 _NONE = RomeResult(None, None, None, None, 0.0, "none", ())
 
 
@@ -100,6 +110,19 @@ class RomeClassifier:
         # Second-level cache: the title-only half of the features, shared by offers with
         # the same title but different descriptions (the common case in a feed).
         self._title_cache: OrderedDict[str, TitlePart] = OrderedDict()
+        # Per description (keyed by the hash of the part the model reads): its features
+        # and a memo of the per-code description scores, shared by offers that carry the
+        # same text under different titles (the same job on several boards).
+        self._desc_cache: OrderedDict[bytes, tuple[tuple[str, ...], dict[str, tuple[float, float]]]] = (
+            OrderedDict()
+        )
+        # Per title key: main code -> (fiche, appellation) choice, which only depends on
+        # the title.
+        self._app_cache: OrderedDict[str, _TitleChoices] = OrderedDict()
+        # (title, fiche given by the source) -> closest appellation of that fiche.
+        self._source_app_cache: OrderedDict[tuple[str, str], tuple[Appellation | None]] = (
+            OrderedDict()
+        )
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self.hits = 0
@@ -126,6 +149,9 @@ class RomeClassifier:
         with self._lock:
             self._cache.clear()
             self._title_cache.clear()
+            self._desc_cache.clear()
+            self._app_cache.clear()
+            self._source_app_cache.clear()
             self.hits = self.misses = 0
 
     # ------------------------------------------------------------------ public
@@ -179,29 +205,45 @@ class RomeClassifier:
                 self.hits += 1
                 return hit
             self.misses += 1
-        result = self._compute(tokens, naf, desc)
+        result = self._compute(tokens, naf, desc, dkey)
         with self._lock:
             self._cache[key] = result
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return result
 
-    def _compute(self, tokens: list[str], naf: str, desc: str) -> RomeResult:
+    def _compute(self, tokens: list[str], naf: str, desc: str, dkey: bytes | None) -> RomeResult:
         if not tokens and not desc.strip():
             return _NONE
-        q = build_query(self.index, tokens, naf, desc)
+        dpart = None
+        if dkey is not None:
+            with self._lock:
+                dpart = self._desc_cache.get(dkey)
+            if dpart is None:
+                dpart = (tuple(description_features(desc, DESC_LIMIT)), {})
+                with self._lock:
+                    self._desc_cache[dkey] = dpart
+                    if len(self._desc_cache) > self._cache_size:
+                        self._desc_cache.popitem(last=False)
+        q = build_query(self.index, tokens, naf, desc, dpart[0] if dpart else None)
         tkey = " ".join(tokens)
         with self._lock:
             tp = self._title_cache.get(tkey)
+            apps = self._app_cache.get(tkey)
         if tp is None:
             tp = self.model.title_part(q, self.index)
             with self._lock:
                 self._title_cache[tkey] = tp
                 if len(self._title_cache) > self._cache_size:
                     self._title_cache.popitem(last=False)
-        ranked = self.model.rank(q, self.index, tp)
-        fev = self.model.fiche_evidence(q.title_feats)
-        alts = tuple(self._candidate(code, p, q, fev) for code, p in ranked[:N_ALTERNATIVES])
+        if apps is None:
+            apps = _TitleChoices()
+            with self._lock:
+                self._app_cache[tkey] = apps
+                if len(self._app_cache) > self._cache_size:
+                    self._app_cache.popitem(last=False)
+        ranked = self.model.rank(q, self.index, tp, dpart[1] if dpart else None)
+        alts = tuple(self._candidate(code, p, q, apps) for code, p in ranked[:N_ALTERNATIVES])
         best = alts[0]
         method = "appellation-exact" if best.code_rome in q.exact_codes else "model"
         return RomeResult(
@@ -215,13 +257,20 @@ class RomeClassifier:
         )
 
     def _candidate(
-        self, code: str, p: float, q: Query, fev: tuple[int, dict[str, float]]
+        self, code: str, p: float, q: Query, apps: _TitleChoices
     ) -> RomeCandidate:
-        exact = self._exact_appellation(q, code)
-        if exact is not None:
-            return RomeCandidate(code, exact.code_fiche, exact.ogr, exact.label, round(p, 4))
-        fiche = self.model.best_fiche(code, self._children[code], fev)
-        app = self._appellation(q.title_words, fiche)
+        hit = apps.by_code.get(code)
+        if hit is None:
+            exact = self._exact_appellation(q, code)
+            if exact is not None:
+                hit = (exact.code_fiche, exact)
+            else:
+                if apps.fiche_evidence is None:
+                    apps.fiche_evidence = self.model.fiche_evidence(q.title_feats)
+                fiche = self.model.best_fiche(code, self._children[code], apps.fiche_evidence)
+                hit = (fiche, self._appellation(q.title_words, fiche))
+            apps.by_code[code] = hit
+        fiche, app = hit
         return RomeCandidate(
             code, fiche, app.ogr if app else None, app.label if app else None, round(p, 4)
         )
@@ -244,8 +293,17 @@ class RomeClassifier:
         self, valid: tuple[str, str], tokens: list[str], model: RomeResult
     ) -> RomeResult:
         code_rome, code_fiche = valid
-        words = frozenset(tokens)
-        app = self._appellation(words, code_fiche)
+        key = (" ".join(tokens), code_fiche)
+        with self._lock:
+            hit = self._source_app_cache.get(key)
+        if hit is None:
+            app = self._appellation(frozenset(tokens), code_fiche)
+            with self._lock:
+                self._source_app_cache[key] = (app,)
+                if len(self._source_app_cache) > self._cache_size:
+                    self._source_app_cache.popitem(last=False)
+        else:
+            app = hit[0]
         first = RomeCandidate(
             code_rome, code_fiche, app.ogr if app else None, app.label if app else None, 1.0
         )

@@ -82,7 +82,11 @@ class Query:
 
 
 def build_query(
-    index: AppellationIndex, tokens: Sequence[str], naf: str, description: str
+    index: AppellationIndex,
+    tokens: Sequence[str],
+    naf: str,
+    description: str,
+    desc_feats: tuple[str, ...] | None = None,
 ) -> Query:
     """Build the :class:`Query` of an offer.
 
@@ -91,9 +95,13 @@ def build_query(
         tokens: ``title_tokens`` of the title.
         naf: Normalised NAF code or ``""``.
         description: Description text or ``""`` (only the start is read).
+        desc_feats: ``description_features(description)`` if already computed.
     """
     key = " ".join(sorted(set(tokens)))
-    dfeats = tuple(description_features(description, DESC_LIMIT)) if description else ()
+    if desc_feats is not None:
+        dfeats = desc_feats
+    else:
+        dfeats = tuple(description_features(description, DESC_LIMIT)) if description else ()
     return Query(
         title_feats=tuple(title_features(tokens)),
         title_key=key,
@@ -222,7 +230,11 @@ class RomeModel:
         return TitlePart(tuple(cands), tuple(rows), bool(ev))
 
     def candidates(
-        self, q: Query, index: AppellationIndex, title_part: TitlePart | None = None
+        self,
+        q: Query,
+        index: AppellationIndex,
+        title_part: TitlePart | None = None,
+        desc_memo: dict[str, tuple[float, float]] | None = None,
     ) -> tuple[list[str], list[list[float]]]:
         """Candidate main codes and their feature vectors (``FEATURE_NAMES`` order).
 
@@ -231,6 +243,9 @@ class RomeModel:
             index: Appellation index.
             title_part: ``title_part(q, index)`` if already computed (it only depends
                 on the title, so callers may cache it).
+            desc_memo: Per-description memo (code -> raw description evidence and
+                appellation cover), filled as codes are scored; callers may keep it
+                per description, since both only depend on the description.
         """
         tp = title_part or self.title_part(q, index)
         cands = list(tp.codes)
@@ -250,18 +265,27 @@ class RomeModel:
         # Description: mean log-likelihood per known description feature, restricted to
         # the candidates (a full scan of 532 codes per offer would be too slow).
         d_score = dict.fromkeys(cands, 0.0)
-        if dfeats:
+        cover = dict.fromkeys(cands, 0.0)
+        words = q.desc_words
+        if words:
+            memo: dict[str, tuple[float, float]] = {} if desc_memo is None else desc_memo
             # Class-major postings: a C-level set intersection per candidate instead of
             # a dictionary probe per (word, candidate) pair.
             by_class = self._desc_by_class
-            words = q.desc_words
             for c in cands:
-                row = by_class.get(c)
-                if row:
-                    d_score[c] = sum(row[f] for f in words & row.keys())
-            d_score = {c: (d_score[c] + nd * dun[c]) / nd for c in cands}
+                hit = memo.get(c)
+                if hit is None:
+                    row = by_class.get(c)
+                    raw = sum(map(row.__getitem__, words & row.keys())) if (row and dfeats) else 0.0
+                    hit = memo[c] = (raw, index.desc_cover(words, c))
+                d_score[c], cover[c] = hit
+            if dfeats:
+                d_score = {c: (d_score[c] + nd * dun[c]) / nd for c in cands}
+            else:
+                d_score = dict.fromkeys(cands, 0.0)
         d_max = max(d_score.values())
         prior = self.prior
+        naf = q.naf
         vecs = []
         for c, (t_rel, t_tok, pr, exact, m_frac, m_log, first, sim) in zip(
             cands, rows, strict=True
@@ -271,23 +295,27 @@ class RomeModel:
                     t_rel,
                     t_tok,
                     d_score[c] - d_max,
-                    self.naf_affinity(q.naf, c, math.exp(prior[c])),
+                    self.naf_affinity(naf, c, math.exp(prior[c])) if naf else 0.0,
                     pr,
                     exact,
                     m_frac,
                     m_log,
                     first,
                     sim,
-                    index.desc_cover(q.desc_words, c) if q.desc_words else 0.0,
+                    cover[c],
                 ]
             )
         return cands, vecs
 
     def rank(
-        self, q: Query, index: AppellationIndex, title_part: TitlePart | None = None
+        self,
+        q: Query,
+        index: AppellationIndex,
+        title_part: TitlePart | None = None,
+        desc_memo: dict[str, tuple[float, float]] | None = None,
     ) -> list[tuple[str, float]]:
         """Candidates with their probabilities, best first (ties broken by code)."""
-        cands, vecs = self.candidates(q, index, title_part)
+        cands, vecs = self.candidates(q, index, title_part, desc_memo)
         probs = softmax([dot(self.weights, v) for v in vecs])
         return sorted(zip(cands, probs, strict=True), key=lambda cp: (-cp[1], cp[0]))
 
