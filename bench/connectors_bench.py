@@ -27,7 +27,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parents[1]
-OFFERS = Path("/work/shared/data/ft_offers/ft_offres_2025-11-13.jsonl.gz")
+OFFERS = Path(__file__).resolve().parents[1] / "tests/fixtures/ft_offers/ft_offres_2025-11-13.jsonl.gz"
 OUT = Path(tempfile.gettempdir()) / "jobgate-bench"
 
 

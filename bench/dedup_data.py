@@ -50,7 +50,7 @@ from normalizer.fields import (
     split_title_place,
 )
 
-FT_FILE = Path("/work/shared/data/ft_offers/ft_offres_2025-11-13.jsonl.gz")
+FT_FILE = Path(__file__).resolve().parents[1] / "tests/fixtures/ft_offers/ft_offres_2025-11-13.jsonl.gz"
 BOARDS = {  # partner -> dialect of its feed
     "hellowork": "indeed",
     "jooble": "indeed",

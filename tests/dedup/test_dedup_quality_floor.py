@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from bench.dedup_data import FT_FILE
 from bench.dedup_quality import run
-
-pytestmark = pytest.mark.skipif(not FT_FILE.exists(), reason="real FT offers not available")
 
 
 def test_dedup_quality_on_the_test_half() -> None:
