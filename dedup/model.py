@@ -178,24 +178,6 @@ def block_on(*fields: str, max_block: int | None = None) -> BlockingRule:
     return BlockingRule(name=name, keys=keys, max_block=max_block)
 
 
-def _head_tail_rule(name: str, pick: Callable[[list[str]], list[str]], words: int) -> BlockingRule:
-    def keys(r: DedupRecord) -> list[int]:
-        part = pick(r.description.split())
-        return [stable_hash(name + "\x1f" + " ".join(part))] if len(part) >= words else []
-
-    return BlockingRule(name=name, keys=keys)
-
-
-def block_on_description_shingle(words: int = 25) -> BlockingRule:
-    """Block on the description's first ``words`` words."""
-    return _head_tail_rule(f"description-first-{words}-words", lambda w: w[:words], words)
-
-
-def block_on_description_tail(words: int = 25) -> BlockingRule:
-    """Block on the description's last ``words`` words (prefixed boilerplate)."""
-    return _head_tail_rule(f"description-last-{words}-words", lambda w: w[-words:], words)
-
-
 def text_sketch(text: str, shingle: int = 4, k: int = 24, min_words: int = 20) -> list[int]:
     """Bottom-``k`` MinHash sketch of a text's word ``shingle``-grams, smallest first.
 

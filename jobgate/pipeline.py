@@ -20,9 +20,10 @@ from jobgate.config import Settings
 from jobgate.search import IndexReport, index_catalogue
 from jobgate.storage import Store
 from normalizer.stage import NormalizeReport, normalize_pending
-from publisher.cvs import publish_cvs, purge_cvs
+from publisher.cvs import publish_cvs
 from publisher.push import DeliveryReport, deliver
 from publisher.stage import PublishReport, publish
+from scheduler.lifecycle import run_lifecycle
 
 log = logging.getLogger("jobgate.pipeline")
 
@@ -82,7 +83,9 @@ def run_cycle(store: Store, settings: Settings, *, console: Console | None = Non
         report.index = index_catalogue(store, settings)
         report.publish = publish(store, settings)
         publish_cvs(store, settings)
-        purge_cvs(store, settings)
+        # Expiry, unanswered follow-ups, stale alerts and CV retention: the same pass the
+        # scheduler runs; it re-propagates through dedup and publish only if something closed.
+        run_lifecycle(store, settings)
         report.deliveries = deliver(store, settings)
     report.seconds = time.monotonic() - started
     log.info("cycle finished", extra=report.summary())
