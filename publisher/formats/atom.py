@@ -20,6 +20,7 @@ from publisher.formats.base import (
     description_of,
     iso,
     xml_attr,
+    xml_element,
     xml_text,
 )
 
@@ -34,10 +35,6 @@ def entry_id(offer_id: str) -> str:
     return "urn:jobgate:offer:" + quote(offer_id, safe="")
 
 
-def _el(tag: str, value: object | None) -> str:
-    if value is None or value == "":
-        return ""
-    return f"<{tag}>{xml_text(value)}</{tag}>"
 
 
 class AtomExporter(BaseExporter):
@@ -94,13 +91,13 @@ class AtomExporter(BaseExporter):
             f'<jobgate:origin partner="{xml_attr(offer.source.partner)}" '
             f'ref="{xml_attr(offer.source.external_id)}"/>'
         )
-        parts.append(_el("jobgate:city", place.city or place.label))
-        parts.append(_el("jobgate:postcode", place.postcode))
-        parts.append(_el("jobgate:departement", place.departement))
-        parts.append(_el("jobgate:region", place.region))
+        parts.append(xml_element("jobgate:city", place.city or place.label))
+        parts.append(xml_element("jobgate:postcode", place.postcode))
+        parts.append(xml_element("jobgate:departement", place.departement))
+        parts.append(xml_element("jobgate:region", place.region))
         if offer.contract.type is not None:
-            parts.append(_el("jobgate:contract", offer.contract.type.value))
-        parts.append(_el("jobgate:salary", offer.salary.original))
+            parts.append(xml_element("jobgate:contract", offer.contract.type.value))
+        parts.append(xml_element("jobgate:salary", offer.salary.original))
         if dates.expires is not None:
             parts.append(f"<jobgate:expires>{iso(dates.expires)}</jobgate:expires>")
         parts.append(
@@ -108,9 +105,9 @@ class AtomExporter(BaseExporter):
             f'preselection="{offer.diffusion.preselection.value}"/>'
         )
         if contact is not None:
-            parts.append(_el("jobgate:contactName", contact.name))
-            parts.append(_el("jobgate:contactEmail", contact.email))
-            parts.append(_el("jobgate:contactPhone", contact.phone))
+            parts.append(xml_element("jobgate:contactName", contact.name))
+            parts.append(xml_element("jobgate:contactEmail", contact.email))
+            parts.append(xml_element("jobgate:contactPhone", contact.phone))
         parts.append("</entry>\n")
         return "".join(parts)
 

@@ -34,6 +34,7 @@ __all__ = [
     "iso",
     "rfc822",
     "xml_attr",
+    "xml_element",
     "xml_text",
 ]
 
@@ -232,3 +233,10 @@ class BaseExporter:
         self._w()(self.footer())
         if self._out is not None and hasattr(self._out, "flush"):
             self._out.flush()
+
+
+def xml_element(tag: str, value: object | None) -> str:
+    """``<tag>value</tag>`` with the value escaped, or nothing when the value is empty."""
+    if value is None or value == "":
+        return ""
+    return f"<{tag}>{xml_text(value)}</{tag}>"

@@ -21,6 +21,7 @@ from publisher.formats.base import (
     description_of,
     rfc822,
     xml_attr,
+    xml_element,
     xml_text,
 )
 
@@ -29,10 +30,6 @@ __all__ = ["RssExporter"]
 _STATUS_DOMAIN = NS_JOBGATE + "/status"
 
 
-def _el(tag: str, value: object | None) -> str:
-    if value is None or value == "":
-        return ""
-    return f"<{tag}>{xml_text(value)}</{tag}>"
 
 
 class RssExporter(BaseExporter):
@@ -59,9 +56,9 @@ class RssExporter(BaseExporter):
         place = offer.place
         parts = [
             "<item>",
-            _el("title", offer.title),
-            _el("link", self.offer_link(offer.id)),
-            _el("description", description_of(offer)),
+            xml_element("title", offer.title),
+            xml_element("link", self.offer_link(offer.id)),
+            xml_element("description", description_of(offer)),
             f'<guid isPermaLink="false">{xml_text(offer.id)}</guid>',
         ]
         if offer.dates.published is not None:
@@ -74,15 +71,15 @@ class RssExporter(BaseExporter):
             f'<jobgate:origin partner="{xml_attr(offer.source.partner)}" '
             f'ref="{xml_attr(offer.source.external_id)}"/>'
         )
-        parts.append(_el("jobgate:company", company_name(offer)))
-        parts.append(_el("jobgate:naf", offer.employer.naf))
-        parts.append(_el("jobgate:city", place.city or place.label))
-        parts.append(_el("jobgate:postcode", place.postcode))
-        parts.append(_el("jobgate:departement", place.departement))
-        parts.append(_el("jobgate:region", place.region))
+        parts.append(xml_element("jobgate:company", company_name(offer)))
+        parts.append(xml_element("jobgate:naf", offer.employer.naf))
+        parts.append(xml_element("jobgate:city", place.city or place.label))
+        parts.append(xml_element("jobgate:postcode", place.postcode))
+        parts.append(xml_element("jobgate:departement", place.departement))
+        parts.append(xml_element("jobgate:region", place.region))
         if offer.contract.type is not None:
-            parts.append(_el("jobgate:contract", offer.contract.type.value))
-        parts.append(_el("jobgate:salary", offer.salary.original))
+            parts.append(xml_element("jobgate:contract", offer.contract.type.value))
+        parts.append(xml_element("jobgate:salary", offer.salary.original))
         if offer.dates.expires is not None:
             parts.append(f"<jobgate:expires>{rfc822(offer.dates.expires)}</jobgate:expires>")
         parts.append(
@@ -90,10 +87,10 @@ class RssExporter(BaseExporter):
             f'preselection="{offer.diffusion.preselection.value}"/>'
         )
         if contact is not None:
-            parts.append(_el("jobgate:contactName", contact.name))
-            parts.append(_el("jobgate:contactEmail", contact.email))
-            parts.append(_el("jobgate:contactPhone", contact.phone))
-        parts.append(_el("jobgate:applyUrl", apply_url(offer)))
+            parts.append(xml_element("jobgate:contactName", contact.name))
+            parts.append(xml_element("jobgate:contactEmail", contact.email))
+            parts.append(xml_element("jobgate:contactPhone", contact.phone))
+        parts.append(xml_element("jobgate:applyUrl", apply_url(offer)))
         parts.append("</item>\n")
         return "".join(parts)
 
