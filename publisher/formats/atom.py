@@ -35,8 +35,6 @@ def entry_id(offer_id: str) -> str:
     return "urn:jobgate:offer:" + quote(offer_id, safe="")
 
 
-
-
 class AtomExporter(BaseExporter):
     """Atom 1.0 with tombstones and the ``jobgate`` extension namespace."""
 

@@ -30,8 +30,6 @@ __all__ = ["RssExporter"]
 _STATUS_DOMAIN = NS_JOBGATE + "/status"
 
 
-
-
 class RssExporter(BaseExporter):
     """RSS 2.0 with the ``jobgate`` extension namespace."""
 
