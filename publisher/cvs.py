@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
-import json
 import logging
 import secrets
 from collections.abc import Iterable, Iterator
@@ -40,12 +39,12 @@ from jobgate.storage import Store, content_hash
 from jobgate.storage.models import CandidateCV, CvConsent, Delivery, Disclosure, Quarantine, utcnow
 from publisher.cv import CV, CvLineError, read_cv_lines
 from publisher.cv_redact import sanitise_for_storage, shared_cv
+from publisher.formats.base import json_compact as _dumps
 
 log = logging.getLogger("jobgate.publisher.cvs")
 
 INTAKE_PARTNER = "cv-intake"
 _BATCH = 500
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 @dataclass

@@ -31,7 +31,6 @@ counts as delivered (the partner does not have it, which is what we wanted).
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -52,6 +51,7 @@ from jobgate.storage import Store
 from jobgate.storage.models import Cluster, Delivery, utcnow
 from publisher import cvs
 from publisher.diffusion import offer_url, visible_offer
+from publisher.formats.base import json_compact as _dumps
 from publisher.formats.jsonfeed import offer_json
 
 log = logging.getLogger("jobgate.publisher.push")
@@ -64,7 +64,6 @@ _TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 _ERROR_BODY_CHARS = 500
 _BATCH = 200
 _MAX_ERRORS = 50
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 @dataclass

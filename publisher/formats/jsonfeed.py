@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, BinaryIO, TextIO
@@ -23,6 +22,7 @@ from typing import Any, BinaryIO, TextIO
 from jobgate.config import PartnerSettings
 from jobgate.schema import CatalogueOffer
 from publisher.formats.base import BaseExporter, Tombstone, apply_url, company_name, iso
+from publisher.formats.base import json_compact as _dumps
 
 __all__ = [
     "FeedItem",
@@ -36,7 +36,6 @@ __all__ = [
 
 FeedItem = CatalogueOffer | Tombstone
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _d(dt: datetime | None) -> str | None:

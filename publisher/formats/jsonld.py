@@ -13,7 +13,6 @@ Anonymous offers get :data:`~publisher.diffusion.ANONYMOUS_EMPLOYER` as
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +20,7 @@ from jobgate.config import PartnerSettings
 from jobgate.schema import CatalogueOffer, ContractType, Preselection, Visibility
 from publisher.formats.atom import entry_id
 from publisher.formats.base import BaseExporter, apply_url, company_name, description_of, iso
+from publisher.formats.base import json_compact as _dumps
 
 __all__ = ["EMPLOYMENT_TYPES", "REQUIRED", "JsonLdExporter", "job_posting"]
 
@@ -51,7 +51,6 @@ REQUIRED = (
     "identifier",
     "directApply",
 )
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _employment_type(offer: CatalogueOffer) -> list[str]:
