@@ -5,8 +5,8 @@ Build: the 3,150 real France Travail offers of
 pipeline (fetch, normalise, certify, ROME, dedup, search index) on a scratch
 SQLite database. The resulting catalogue offers are then replicated up to
 ``--rows`` catalogue rows (``clusters``) with their search index rows
-(``catalogue_search``, ``catalogue_text`` and the FTS5 index or the ``tsvector``
-+ GIN index), each copy with its own id, a place taken from the real places of
+(``catalogue_search`` with its ``tsvector`` + GIN index on PostgreSQL,
+``catalogue_text`` and its FTS5 index on SQLite), each copy with its own id, a place taken from the real places of
 the fixture (city, postcode, département, INSEE code, coordinates) and a
 publication date spread over 90 days. Index values are computed by the same
 ``jobgate.search.search_fields`` as the pipeline's indexer.
@@ -143,7 +143,7 @@ def build(store: Store, rows: int, work: Path) -> float:
     pg = store.dialect == "postgresql"
     if pg:
         with store.session() as s:
-            s.execute(text("DROP INDEX IF EXISTS ix_catalogue_text_tsv"))
+            s.execute(text("DROP INDEX IF EXISTS ix_search_tsv"))
     now = datetime.now(UTC)
     batch_c: list[dict[str, Any]] = []
     batch_s: list[dict[str, Any]] = []
@@ -178,8 +178,9 @@ def build(store: Store, rows: int, work: Path) -> float:
         print("  tsvector + GIN index", flush=True)
         with store.session() as s:
             s.execute(text("SELECT setval(pg_get_serial_sequence('catalogue_search', 'doc'), :d)"), {"d": doc})
-            s.execute(text("UPDATE catalogue_text SET tsv = to_tsvector('french', text)"))
-            s.execute(text("CREATE INDEX ix_catalogue_text_tsv ON catalogue_text USING gin (tsv)"))
+            s.execute(text("UPDATE catalogue_search s SET tsv = to_tsvector('french', t.text) "
+                           "FROM catalogue_text t WHERE t.doc = s.doc"))
+            s.execute(text("CREATE INDEX ix_search_tsv ON catalogue_search USING gin (tsv)"))
     rebuild_facets(store)
     with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE" if pg else "ANALYZE"))

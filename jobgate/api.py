@@ -110,8 +110,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
         Facets are exact for searches filtered only on contract, département and
         ROME domain (pre-counted) and whenever at most 2,000 offers match; beyond
-        that they count the 2,000 newest matching offers and ``facets_complete``
-        is false.
+        that they count a sample, the first 2,000 matching offers the index finds,
+        and ``facets_complete`` is false.
 
         Each page holds at most ``limit`` offers; pass its ``next`` as ``after`` for
         the following page (``next`` is null on the last page).

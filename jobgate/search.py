@@ -7,7 +7,8 @@ The index (migration ``0004_search``) holds one row per *active* catalogue offer
   direct contact);
 * ``catalogue_text``: the accents-folded searchable text and a compact public
   summary (what list pages show); SQLite indexes the text with FTS5
-  (``catalogue_fts``), PostgreSQL with a ``tsvector`` column and a GIN index;
+  (``catalogue_fts``), PostgreSQL with a ``tsvector`` column of ``catalogue_search``
+  and a GIN index (migration ``0009_search_perf``), so words and filters are one table;
 * ``catalogue_facets``: counts by (contract, département, ROME domain), rebuilt
   when the index changes, so facets of unfiltered or dimension-only searches
   never scan the catalogue.
@@ -42,7 +43,7 @@ log = logging.getLogger("jobgate.search")
 BATCH = 500
 _WORD = re.compile(r"[a-z0-9]+")
 FACETS = ("contract", "departement", "rome_domain")
-#: Facets of a search that needs a scan count at most this many matching offers (the newest).
+#: Facets of a search that needs a scan count at most this many matching offers (the first found).
 FACET_SCAN_LIMIT = 2000
 #: A radius search whose latitude band holds at most this many offers is driven by the latitude index.
 BAND_INDEX_MAX = 60_000
@@ -192,8 +193,8 @@ def index_catalogue(store: Store, settings: Settings | None = None, *, batch: in
                     s.execute(update(CatalogueText).where(CatalogueText.doc == doc)
                               .values(text=words, summary=summary))
                 if pg:
-                    s.execute(text("UPDATE catalogue_text SET tsv = to_tsvector('french', text) WHERE doc = :d"),
-                              {"d": doc})
+                    s.execute(text("UPDATE catalogue_search SET tsv = to_tsvector('french', :t) WHERE doc = :d"),
+                              {"t": words, "d": doc})
             # Copy updated_at in SQL so the next pass compares identical stored values.
             s.execute(text(
                 "UPDATE catalogue_search SET cluster_updated_at = "
@@ -287,7 +288,7 @@ class SearchResult:
     next: str | None
     facets: dict[str, list[dict[str, Any]]] | None
     centre: tuple[float, float] | None = None
-    #: False when more than FACET_SCAN_LIMIT offers match: facets then count the newest ones only.
+    #: False when more than FACET_SCAN_LIMIT offers match: facets then count a sample (the first found by the index).
     facets_complete: bool = True
 
 
@@ -338,6 +339,12 @@ def _band_size(store: Store, lo: float, hi: float) -> int:
                             {"a": lo, "b": hi}) or 0)
 
 
+def _has_filters(query: SearchQuery) -> bool:
+    """Whether the query filters on anything besides words."""
+    return bool(query.rome or query.departement or query.contract or query.commune
+                or query.salary_min is not None or query.since is not None)
+
+
 def search_offers(store: Store, query: SearchQuery) -> SearchResult:
     """Run a catalogue search: a page of public summaries, newest indexed first, and facets."""
     pg = store.dialect == "postgresql"
@@ -350,8 +357,13 @@ def search_offers(store: Store, query: SearchQuery) -> SearchResult:
     join = ""
     if fts is not None:
         if pg:
-            join = " JOIN catalogue_text t ON t.doc = s.doc"
-            sql.add("t.tsv @@ plainto_tsquery('french', :fts)", fts=fts)
+            # The planner picks a BitmapAnd of the GIN and the filter indexes, or a walk
+            # of doc DESC testing tsv, from the words' frequency (tsvector statistics).
+            sql.add("s.tsv @@ plainto_tsquery('french', :fts)", fts=fts)
+        elif _has_filters(query):
+            # FTS5 yields the matching rowids cheaply (no row read); the filter index is
+            # then walked against that set instead of fetching every match's row.
+            sql.add("s.doc IN (SELECT rowid FROM catalogue_fts WHERE catalogue_fts MATCH :fts)", fts=fts)
         else:
             join = " JOIN catalogue_fts f ON f.rowid = s.doc"  # see `order` below
             sql.add("catalogue_fts MATCH :fts", fts=fts)
@@ -408,7 +420,7 @@ def search_offers(store: Store, query: SearchQuery) -> SearchResult:
         if cube_ok:
             facets = _cube_facets(store, query)
         else:
-            facets, complete = _scan_facets(store, join, sql, order)
+            facets, complete = _scan_facets(store, join, sql)
     page = _Sql()
     page.where, page.params = list(sql.where), dict(sql.params)
     if query.after is not None:
@@ -464,10 +476,14 @@ def _sorted(counts: dict[str, dict[Any, int]]) -> dict[str, list[dict[str, Any]]
     }
 
 
-def _scan_facets(store: Store, join: str, sql: _Sql, order: str) -> tuple[dict[str, list[dict[str, Any]]], bool]:
-    """Facets over the matching offers: all of them, or the newest FACET_SCAN_LIMIT (complete = False)."""
+def _scan_facets(store: Store, join: str, sql: _Sql) -> tuple[dict[str, list[dict[str, Any]]], bool]:
+    """Facets over the matching offers: all of them, or the first FACET_SCAN_LIMIT found (complete = False).
+
+    No ORDER BY: sorting needs every match (ten of thousands for a common word), while
+    the first matches in index order stop the scan at FACET_SCAN_LIMIT + 1 rows.
+    """
     inner = (f"SELECT s.contract AS c, s.departement AS d, s.rome_domain AS r FROM catalogue_search s{join}"
-             f"{sql.clause()} ORDER BY {order} LIMIT {FACET_SCAN_LIMIT + 1}")
+             f"{sql.clause()} LIMIT {FACET_SCAN_LIMIT + 1}")
     with store.session() as s:
         rows = list(s.execute(text(inner), sql.params).all())
     complete = len(rows) <= FACET_SCAN_LIMIT

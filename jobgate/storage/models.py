@@ -262,7 +262,9 @@ class CatalogueSearch(Base):
     Kept in sync with :class:`Cluster` by :func:`jobgate.search.index_catalogue`.
     ``doc`` is the full-text document id (SQLite FTS5 rowid) and the sort key of
     search results (newest indexed first). Values come from the offer's *public*
-    view, so nothing a diffusion mode hides can be searched for.
+    view, so nothing a diffusion mode hides can be searched for. On PostgreSQL the
+    row also holds ``tsv`` (``to_tsvector('french', text)``, GIN-indexed, kept out of
+    line), a column created by migration ``0009_search_perf`` and absent from this model.
     """
 
     __tablename__ = "catalogue_search"
@@ -274,7 +276,7 @@ class CatalogueSearch(Base):
         Index("ix_search_insee", "insee"),
         Index("ix_search_city", "city"),
         Index("ix_search_lat", "latitude", "longitude"),
-        Index("ix_search_published", "published_at"),
+        Index("ix_search_since_salary", "published_at", "salary_yearly"),
     )
     doc: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     cluster_id: Mapped[str] = mapped_column(String(40), unique=True)
@@ -298,8 +300,7 @@ class CatalogueText(Base):
     """The searchable text (accents folded) and the public summary of one indexed offer.
 
     SQLite: the content table of the FTS5 index ``catalogue_fts`` (kept in sync by
-    triggers). PostgreSQL: ``tsv`` (``to_tsvector('french', text)``, GIN-indexed),
-    a column created by migration ``0004_search`` and absent from this model.
+    triggers). PostgreSQL: the text's ``tsvector`` lives on :class:`CatalogueSearch`.
     """
 
     __tablename__ = "catalogue_text"
