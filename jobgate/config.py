@@ -55,7 +55,8 @@ class PartnerSettings(_Frozen):
     records_path: str | None = None  # json: where the records list is
     item_tag: str | None = None  # xml: the element that holds one offer
     rank: int = 50  # survivorship: lower wins when sources disagree
-    schedule_minutes: int = Field(default=60, ge=1)
+    #: Minutes between two fetches; a fraction is allowed (0.05 = 3 s, for tests).
+    schedule_minutes: int | float = Field(default=60, gt=0)
     snapshot: bool = True  # each fetch is the complete list of the partner's offers
     enabled: bool = True
     api_key_env: str | None = None  # env var holding the key this partner uses to pull feeds

@@ -51,7 +51,7 @@ class PartnerHealth:
     partner: str
     state: str
     reason: str
-    schedule_minutes: int
+    schedule_minutes: int | float
     last_run_at: datetime | None = None
     last_outcome: str | None = None
     last_success_at: datetime | None = None
@@ -130,7 +130,7 @@ def partner_health(store: Store, settings: Settings, *, now: datetime | None = N
         elif now - since > 2 * schedule:
             h.state = LATE
             what = "no successful fetch" + ("" if h.last_success_at else " ever")
-            h.reason = f"{what} within 2 × {p.schedule_minutes} min"
+            h.reason = f"{what} within 2 × {p.schedule_minutes:g} min"
         out.append(h)
     return out
 

@@ -10,12 +10,6 @@ checked in PostgreSQL. No eager mode; Redis missing is an error, never a skip.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,38 +18,8 @@ from sqlalchemy import func, select
 from jobgate.config import load_settings
 from jobgate.storage import Store
 from jobgate.storage.models import CatalogueSearch, Cluster, Delivery, FetchRun
-from tests.conftest import ROOT
-from tests.ops.helpers import write_config
+from tests.ops.helpers import start_jobgate, stop, write_config
 from tests.pg_server import PostgresServer
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server missing: apt-get install redis-server (.ci/run does)"
-    port = _free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    import redis
-
-    client = redis.Redis(host="127.0.0.1", port=port)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            if client.ping():
-                break
-        except redis.ConnectionError:
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.1)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(10)
 
 
 def test_pipeline_through_celery_worker(pg_server: PostgresServer, redis_url: str, tmp_path: Path,
@@ -65,13 +29,7 @@ def test_pipeline_through_celery_worker(pg_server: PostgresServer, redis_url: st
     db_url = pg_server.url(name)
     cfg = write_config(tmp_path, db_url)
     settings = load_settings(cfg)
-    env = {**os.environ, "JOBGATE_BROKER_URL": redis_url, "PYTHONPATH": str(ROOT),
-           "JOBGATE_DATABASE_URL": db_url}
-    log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "jobgate.cli", "worker", "--config", str(cfg), "--concurrency", "2"],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    worker = start_jobgate(tmp_path, "worker", cfg, redis_url, db_url, "--concurrency", "2")
     monkeypatch.setenv("JOBGATE_BROKER_URL", redis_url)
     from scheduler.celery_app import configure, partner_chain, partner_cycle
 
@@ -86,12 +44,7 @@ def test_pipeline_through_celery_worker(pg_server: PostgresServer, redis_url: st
         chain_id = partner_cycle.delay("hellowork").get(timeout=60)
         assert isinstance(app.AsyncResult(chain_id).get(timeout=120), dict)  # the chain's publish step
     finally:
-        worker.terminate()
-        try:
-            worker.wait(30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        log.close()
+        stop(worker)
     text = (tmp_path / "worker.log").read_text()
     assert "jobgate.fetch" in text and "jobgate.dedup" in text, text[-3000:]
 
