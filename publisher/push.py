@@ -43,6 +43,7 @@ from urllib.parse import quote, urlparse
 
 import httpx
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from jobgate.config import PartnerSettings, Settings
 from jobgate.errors import ConfigError
@@ -310,13 +311,32 @@ def _run(
         for row in rows:
             if row.next_attempt_at is not None and _aware(row.next_attempt_at) > now:
                 continue
-            if not _deliver_row(store, settings, partner, cfg, http, row, now, sleep, rng, report):
+            with store.session() as s:
+                claimed = _claim(s, row.id)
+                if claimed is None:
+                    continue  # sent meanwhile, or being sent by a parallel run
+                ok = _deliver_row(s, store, settings, partner, cfg, http, claimed, now, sleep, rng, report)
+            if not ok:
                 # The partner is down or throttling: leave the rest for a later run.
                 report.retrying += _count_due(store, partner.name) - 1
                 return
 
 
+def _claim(s: Session, row_id: int) -> Delivery | None:
+    """Lock a delivery row for this run while it is still due, or None.
+
+    ``FOR UPDATE SKIP LOCKED`` on PostgreSQL: a row that a parallel ``jobgate
+    deliver`` holds is skipped rather than waited for, so parallel runs share the
+    backlog and never send one row at the same time; the lock lasts until the
+    row's outcome is committed, after which the row is no longer due. SQLite has
+    a single writer and no row locks: the clause is left out there.
+    """
+    return s.scalar(select(Delivery).where(Delivery.id == row_id, Delivery.status.in_(DUE_STATUSES))
+                    .with_for_update(skip_locked=True))
+
+
 def _deliver_row(
+    s: Session,
     store: Store,
     settings: Settings,
     partner: PartnerSettings,
@@ -328,11 +348,12 @@ def _deliver_row(
     rng: random.Random | None,
     report: DeliveryReport,
 ) -> bool:
-    """Send one row with in-run retries; False when the partner should be left alone."""
+    """Send one (claimed) row with in-run retries; False when the partner should be left alone."""
+    sent = (row.idempotency_key, row.action)
     try:
         request = _build_request(store, settings, partner, cfg, row)
     except _Unsendable as exc:
-        _finish(store, row, _Outcome("failed", str(exc)), 0, now, report, None)
+        _finish(s, row, sent, _Outcome("failed", str(exc)), 0, now, report, None)
         return True
     tries = 0
     outcome = _Outcome("transient", "not sent")
@@ -352,7 +373,7 @@ def _deliver_row(
                 break
             wait = max(wait, outcome.retry_after) if outcome.retry_after > 0 else 0.0
         sleep(wait)
-    _finish(store, row, outcome, tries, now, report, request, cfg, rng)
+    _finish(s, row, sent, outcome, tries, now, report, request, cfg, rng)
     return outcome.kind != "transient"
 
 
@@ -424,8 +445,9 @@ def _snippet(resp: httpx.Response) -> str:
 
 
 def _finish(
-    store: Store,
-    row: Delivery,
+    s: Session,
+    d: Delivery,
+    sent: tuple[str | None, str],
     outcome: _Outcome,
     tries: int,
     now: datetime,
@@ -434,37 +456,33 @@ def _finish(
     cfg: PushConfig | None = None,
     rng: random.Random | None = None,
 ) -> None:
-    """Record a row's outcome, unless the row changed while it was being sent."""
-    with store.session() as s:
-        d = s.get(Delivery, row.id, with_for_update=True)
-        if d is None:
-            return
-        d.attempts = (d.attempts or 0) + tries
-        changed = (d.idempotency_key != row.idempotency_key or d.action != row.action
-                   or d.status not in DUE_STATUSES)
-        if outcome.kind == "delivered" and request is not None and request.disclosure is not None:
-            # It reached the partner, whatever happened to the row meanwhile.
-            cvs.record_disclosure(s, request.disclosure, at=now, channel="push")
-        if changed:
-            # Requeued by the publish stage meanwhile: its new version will be sent.
-            return
-        if outcome.kind == "delivered":
-            d.status, d.delivered_at, d.last_error, d.next_attempt_at = "delivered", now, None, None
-            report.delivered += 1
-        elif outcome.kind == "failed":
-            d.status, d.last_error, d.next_attempt_at = "failed", outcome.error, None
-            report.failed += 1
-            _note(report, row, outcome)
-        else:
-            assert cfg is not None
-            wait = backoff_delay(d.attempts, cfg.backoff, cfg.backoff_max, rng)
-            if outcome.retry_after is not None:
-                wait = max(wait, outcome.retry_after)
-            d.status, d.last_error = "failed-retrying", outcome.error
-            d.next_attempt_at = now + timedelta(seconds=wait)
-            report.retrying += 1
-            report.next_attempt_at = d.next_attempt_at
-            _note(report, row, outcome)
+    """Record a claimed row's outcome (``sent``: its key and action when sent), unless it changed meanwhile."""
+    s.refresh(d)  # SQLite has no row lock: the publish stage may have requeued it
+    d.attempts = (d.attempts or 0) + tries
+    changed = (d.idempotency_key, d.action) != sent or d.status not in DUE_STATUSES
+    if outcome.kind == "delivered" and request is not None and request.disclosure is not None:
+        # It reached the partner, whatever happened to the row meanwhile.
+        cvs.record_disclosure(s, request.disclosure, at=now, channel="push")
+    if changed:
+        # Requeued by the publish stage meanwhile: its new version will be sent.
+        return
+    if outcome.kind == "delivered":
+        d.status, d.delivered_at, d.last_error, d.next_attempt_at = "delivered", now, None, None
+        report.delivered += 1
+    elif outcome.kind == "failed":
+        d.status, d.last_error, d.next_attempt_at = "failed", outcome.error, None
+        report.failed += 1
+        _note(report, d, outcome)
+    else:
+        assert cfg is not None
+        wait = backoff_delay(d.attempts, cfg.backoff, cfg.backoff_max, rng)
+        if outcome.retry_after is not None:
+            wait = max(wait, outcome.retry_after)
+        d.status, d.last_error = "failed-retrying", outcome.error
+        d.next_attempt_at = now + timedelta(seconds=wait)
+        report.retrying += 1
+        report.next_attempt_at = d.next_attempt_at
+        _note(report, d, outcome)
 
 
 def _note(report: DeliveryReport, row: Delivery, outcome: _Outcome) -> None:

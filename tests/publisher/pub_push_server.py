@@ -6,8 +6,10 @@ request with a key is applied, later ones are acknowledged without effect.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +41,9 @@ class PartnerBoard:
     mode: str = "up"
     lost_acks: int = 0  # apply this many requests, then answer 500 (lost acknowledgement)
     script: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    #: Hold the first requests until this many are in flight at once (proves overlap), then let all through.
+    rendezvous: threading.Barrier | None = None
+    delay: float = 0.0  # seconds each answer takes
     requests: list[Received] = field(default_factory=list)
     applied: dict[str, Received] = field(default_factory=dict)  # by idempotency key
     items: dict[str, Any] = field(default_factory=dict)  # what the partner now shows, by id
@@ -46,6 +51,13 @@ class PartnerBoard:
 
     def handle(self, req: Received) -> tuple[int, dict[str, str], bytes] | None:
         """The response to ``req`` (``None``: drop the connection)."""
+        gate = self.rendezvous
+        if gate is not None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                gate.wait()
+            self.rendezvous = None
+        if self.delay:
+            time.sleep(self.delay)
         with self.lock:
             self.requests.append(req)
             if self.script:
