@@ -42,8 +42,12 @@ __all__ = [
     "xml_text",
 ]
 
-#: Namespace of jobgate's RSS/Atom extension elements (``jobgate:status``...).
-NS_JOBGATE = "https://jobgate.example.org/ns/feed/1.0"
+#: Namespace of jobgate's RSS/Atom extension elements (``jobgate:status``...), version 1.
+#: A URN in the ``urn:jobgate:`` family the feeds already use for ids
+#: (``urn:jobgate:offer:{id}``): it names, it is never fetched, so it depends on no
+#: host. The elements are documented in docs/publisher.md ("Feed extension elements");
+#: an incompatible change gets a new version (``urn:jobgate:feed:2``).
+NS_JOBGATE = "urn:jobgate:feed:1"
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 

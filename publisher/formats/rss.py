@@ -27,7 +27,7 @@ from publisher.formats.base import (
 
 __all__ = ["RssExporter"]
 
-_STATUS_DOMAIN = NS_JOBGATE + "/status"
+_STATUS_DOMAIN = NS_JOBGATE + ":status"
 
 
 class RssExporter(BaseExporter):
