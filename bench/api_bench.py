@@ -188,6 +188,63 @@ def build(store: Store, rows: int, work: Path) -> float:
     return time.perf_counter() - t0
 
 
+def grow(store: Store, rows: int) -> float:
+    """Replicate the existing catalogue in SQL up to ``rows`` offers; returns seconds.
+
+    Copy ``k`` of the first ``n`` index rows gets ``doc + k * n`` and its own cluster
+    id (``{id}-{k}``); places, texts and PostgreSQL tsvectors are copied (not
+    recomputed; SQLite's FTS5 triggers index the copied text), publication dates are
+    drawn again within 90 days on PostgreSQL and copied on SQLite. A 1,000,000-row
+    catalogue is so made from a 100,000-row build in minutes instead of an hour of Python.
+    """
+    t0 = time.perf_counter()
+    pg = store.dialect == "postgresql"
+    copies = "WITH RECURSIVE ks(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM ks WHERE k < :k) "
+
+    def with_id(col: str, value: str) -> str:
+        return f"jsonb_set({col}::jsonb, '{{id}}', to_jsonb({value}))" if pg else f"json_set({col}, '$.id', {value})"
+
+    published = "now() - random() * interval '90 days'" if pg else "published_at"
+    data_id = with_id("c.data", "c.id || '-' || k")
+    summary_id = with_id("t.summary", "s.cluster_id || '-' || k")
+    with store.session() as s:
+        n = int(s.scalar(text("SELECT MAX(doc) FROM catalogue_search")) or 0)
+        params = {"n": n, "k": -(-rows // n) - 1, "rows": rows}
+        if pg:
+            s.execute(text("DROP INDEX IF EXISTS ix_search_tsv"))
+        s.execute(text(
+            copies + "INSERT INTO clusters (id, status, title, data, n_sources, rome_code, departement, contract, "
+            "public_service, created_at, updated_at) "
+            f"SELECT c.id || '-' || k, c.status, c.title, {data_id}, "
+            "c.n_sources, c.rome_code, c.departement, c.contract, c.public_service, c.created_at, c.updated_at "
+            "FROM catalogue_search s JOIN clusters c ON c.id = s.cluster_id CROSS JOIN ks "
+            "WHERE s.doc <= :n AND s.doc + k * :n <= :rows"), params)
+        tsv = ", tsv" if pg else ""
+        s.execute(text(
+            copies + "INSERT INTO catalogue_search (doc, cluster_id, cluster_updated_at, rome_code, rome_domain, "
+            "departement, region, insee, city, contract, salary_yearly, published_at, latitude, longitude, "
+            f"public_service, direct_contact{tsv}) "
+            "SELECT doc + k * :n, cluster_id || '-' || k, cluster_updated_at, rome_code, rome_domain, departement, "
+            f"region, insee, city, contract, salary_yearly, {published}, latitude, "
+            f"longitude, public_service, direct_contact{tsv} "
+            "FROM catalogue_search CROSS JOIN ks WHERE doc <= :n AND doc + k * :n <= :rows "
+            "ORDER BY k, doc"), params)
+        s.execute(text(
+            copies + "INSERT INTO catalogue_text (doc, text, summary) "
+            f"SELECT t.doc + k * :n, t.text, {summary_id} "
+            "FROM catalogue_text t JOIN catalogue_search s ON s.doc = t.doc CROSS JOIN ks "
+            "WHERE t.doc <= :n AND t.doc + k * :n <= :rows ORDER BY k, t.doc"), params)
+        print(f"  grown to {rows} rows, {time.perf_counter() - t0:.0f} s", flush=True)
+        if pg:
+            s.execute(text("SELECT setval(pg_get_serial_sequence('catalogue_search', 'doc'), "
+                           "(SELECT MAX(doc) FROM catalogue_search))"))
+            s.execute(text("CREATE INDEX ix_search_tsv ON catalogue_search USING gin (tsv)"))
+    rebuild_facets(store)
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE" if pg else "ANALYZE"))
+    return time.perf_counter() - t0
+
+
 def query_mix(store: Store, runs: int, rng: random.Random) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     """The fixed query mix: per type, ``runs`` (path, params)."""
     with store.session() as s:
@@ -301,6 +358,8 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="reuse an existing SQLite file")
     ap.add_argument("--url", help="an existing PostgreSQL database (default: a throwaway server)")
     ap.add_argument("--json", help="write results here")
+    ap.add_argument("--grow", action="store_true", help="PostgreSQL: replicate an existing smaller "
+                    "catalogue in SQL up to --rows (see grow())")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="jobgate-apibench-"))
     server = None
@@ -331,7 +390,9 @@ def main() -> None:
         with store.session() as s:
             have = int(s.scalar(text("SELECT COUNT(*) FROM catalogue_search")) or 0)
         built = 0.0
-        if have < args.rows:
+        if have and have < args.rows and args.grow:
+            built = grow(store, args.rows)
+        elif have < args.rows:
             built = build(store, args.rows, work)
         with store.session() as s:
             have = int(s.scalar(text("SELECT COUNT(*) FROM catalogue_search")) or 0)

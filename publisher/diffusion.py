@@ -246,7 +246,9 @@ def visible_offer(
         with ``offer``.
     """
     settings = settings or PublisherSettings()
-    out = offer.model_copy(deep=True)
+    # A deep copy rebuilt from a dump: pydantic-core does it in compiled code, several
+    # times faster than copy.deepcopy through model_copy(deep=True), same values.
+    out = type(offer).model_validate(offer.model_dump())
     out.certification.findings = []
     out.history = []
     out.rome.alternatives = []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings, strategies
 
 from jobgate.config import PartnerSettings, PublisherSettings
 from jobgate.errors import ConfigError
@@ -22,7 +25,7 @@ from jobgate.schema import (
 )
 from publisher import diffusion_of, eligible, visible_offer
 from publisher.diffusion import COUNSELLOR_NAME
-from publisher.redact import Redactor
+from publisher.redact import _PHONE_RE, _SIRET_RE, PHONE_PATTERN, SIRET_PATTERN, Redactor
 
 V, P = Visibility, Preselection
 
@@ -279,3 +282,12 @@ def test_unknown_filter_is_a_config_error(
     partner = pub_partner.model_copy(update={"filters": {"romes": ["M"]}})
     with pytest.raises(ConfigError, match="romes"):
         eligible(ft_public_offers[0], partner)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(strategies.text(alphabet="0123456789 +.-/()a3\u00e9_", max_size=40))
+def test_fast_phone_and_siret_patterns_match_their_readable_forms(text: str) -> None:
+    # The compiled patterns are rewritten for speed; they must find exactly what
+    # the readable patterns find, on every string (digits, separators, prefixes).
+    for fast, readable in ((_PHONE_RE, PHONE_PATTERN), (_SIRET_RE, SIRET_PATTERN)):
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in re.finditer(readable, text)]
