@@ -178,14 +178,23 @@ def build(store: Store, rows: int, work: Path) -> float:
     if pg:
         print("  tsvector + GIN index", flush=True)
         with store.session() as s:
-            s.execute(text("SELECT setval(pg_get_serial_sequence('catalogue_search', 'doc'), :d)"), {"d": doc})
             s.execute(text("UPDATE catalogue_search s SET tsv = to_tsvector('french', t.text) "
                            "FROM catalogue_text t WHERE t.doc = s.doc"))
+    _finish_index(store)
+    return time.perf_counter() - t0
+
+
+def _finish_index(store: Store) -> None:
+    """After a bulk load: doc sequence, GIN index (PostgreSQL), facet counts, statistics."""
+    pg = store.dialect == "postgresql"
+    if pg:
+        with store.session() as s:
+            s.execute(text("SELECT setval(pg_get_serial_sequence('catalogue_search', 'doc'), "
+                           "(SELECT MAX(doc) FROM catalogue_search))"))
             s.execute(text("CREATE INDEX ix_search_tsv ON catalogue_search USING gin (tsv)"))
     rebuild_facets(store)
     with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE" if pg else "ANALYZE"))
-    return time.perf_counter() - t0
 
 
 def grow(store: Store, rows: int) -> float:
@@ -235,13 +244,7 @@ def grow(store: Store, rows: int) -> float:
             "FROM catalogue_text t JOIN catalogue_search s ON s.doc = t.doc CROSS JOIN ks "
             "WHERE t.doc <= :n AND t.doc + k * :n <= :rows ORDER BY k, t.doc"), params)
         print(f"  grown to {rows} rows, {time.perf_counter() - t0:.0f} s", flush=True)
-        if pg:
-            s.execute(text("SELECT setval(pg_get_serial_sequence('catalogue_search', 'doc'), "
-                           "(SELECT MAX(doc) FROM catalogue_search))"))
-            s.execute(text("CREATE INDEX ix_search_tsv ON catalogue_search USING gin (tsv)"))
-    rebuild_facets(store)
-    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE" if pg else "ANALYZE"))
+    _finish_index(store)
     return time.perf_counter() - t0
 
 
