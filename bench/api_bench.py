@@ -281,21 +281,24 @@ def query_mix(store: Store, runs: int, rng: random.Random) -> dict[str, list[tup
 
 
 def _server_cpu(store: Store) -> Callable[[], float]:
-    """Seconds of CPU spent so far by the database server processes serving this database.
+    """Seconds of CPU spent so far by the database server processes serving this process.
 
-    PostgreSQL: the sum over its client backends of ``/proc/PID/schedstat`` (ns, same
-    machine); SQLite runs inside this process, whose CPU time is counted apart: 0.
+    PostgreSQL: the sum over the backends of this process's own connections (recorded
+    as the pool opens them, after a ``dispose``) of ``/proc/PID/schedstat`` (ns, same
+    machine), so other sessions on the database do not count; SQLite runs inside this
+    process, whose CPU time is counted apart: 0.
     """
     if store.dialect != "postgresql":
         return lambda: 0.0
-    with store.session() as s:
-        pids = [int(p) for (p,) in s.execute(text(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND backend_type = 'client backend'"))]
+    from sqlalchemy import event
+
+    pids: set[int] = set()
+    store.engine.dispose()
+    event.listen(store.engine, "connect", lambda dbapi, _rec: pids.add(int(dbapi.info.backend_pid)))
 
     def cpu() -> float:
         total = 0
-        for pid in pids:
+        for pid in list(pids):
             try:
                 total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
             except (OSError, ValueError, IndexError):
@@ -326,10 +329,10 @@ def measure(store: Store, runs: int) -> dict[str, dict[str, float]]:
     rng = random.Random(7)
     mix = query_mix(store, runs, rng)
     results: dict[str, dict[str, float]] = {}
+    server = _server_cpu(store)
     for name, calls in mix.items():
         for path, params in calls[:5]:  # warm-up
             client.get("/offers" if path == "next" else path, params=params)
-        server = _server_cpu(store)  # after the warm-up: the pool's connections are open
         times, cpus = [], []
         for path, params in calls:
             if path == "next":

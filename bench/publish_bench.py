@@ -107,6 +107,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--formats", nargs="+", default=list(FORMATS), choices=list(FORMATS))
     parser.add_argument("--child", nargs=2, metavar=("FORMAT", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -117,7 +118,7 @@ def main() -> None:
         f"# python {platform.python_version()} on {platform.machine()}, {len(public_service_offers())} real FT offers cycled"
     )
     print(f"{'format':8} {'offers':>8} {'render/s':>10} {'end-to-end/s':>13} {'peak RSS MiB':>13}")
-    for fmt in FORMATS:
+    for fmt in args.formats:
         for n in args.sizes:
             res = subprocess.run(
                 [sys.executable, __file__, "--child", fmt, str(n), "--runs", str(args.runs)],
