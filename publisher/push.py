@@ -48,6 +48,7 @@ from sqlalchemy import and_, func, or_, select, update
 from connectors.egress import EgressPolicy, EgressRefused
 from jobgate.config import PartnerSettings, Settings
 from jobgate.errors import ConfigError
+from jobgate.redaction import redact
 from jobgate.schema import CatalogueOffer
 from jobgate.storage import Store
 from jobgate.storage.models import Cluster, Delivery, utcnow
@@ -425,8 +426,8 @@ def _send(http: httpx.Client, cfg: PushConfig, req: _Request, now: datetime) -> 
 
 
 def _snippet(resp: httpx.Response) -> str:
-    try:
-        return resp.text[:_ERROR_BODY_CHARS].strip()
+    try:  # a partner echoing our request back must not put our credential in last_error
+        return redact(resp.text[:_ERROR_BODY_CHARS].strip())
     except (UnicodeDecodeError, httpx.HTTPError):
         return "(unreadable body)"
 
