@@ -265,7 +265,7 @@ def cmd_cvs(args: argparse.Namespace) -> int:
         out = asdict(cvs.purge_cvs(store, settings))
     else:
         for d in cvs.disclosures(store, args.candidate):
-            print(json.dumps(asdict(d), ensure_ascii=False, default=str))
+            print(json.dumps(asdict(d) | {"at": d.at.isoformat()}, ensure_ascii=False))
         return 0
     print(json.dumps(out, ensure_ascii=False, default=str))
     return 0
