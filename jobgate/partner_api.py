@@ -39,6 +39,7 @@ AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 #: The partner's key header (module level: annotations are resolved in module globals).
 Key = Annotated[str | None, Header(alias="X-API-Key", description="the partner's own API key")]
+Limit = Annotated[int, Query(ge=1, le=500, description="at most this many, newest first")]
 
 
 def require_partner(settings: Settings, checker: KeyChecker, partner: str, key: str | None) -> PartnerSettings:
@@ -112,7 +113,7 @@ def partner_router(settings: Settings, store: Store, checker: KeyChecker) -> API
     def rejections(
         partner: str,
         x_api_key: Key = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        limit: Limit = 100,
     ) -> dict[str, Any]:
         """This partner's own offers that certification rejected (newest first), with the findings."""
         require_partner(settings, checker, partner, x_api_key)
@@ -131,7 +132,7 @@ def partner_router(settings: Settings, store: Store, checker: KeyChecker) -> API
     def quarantine(
         partner: str,
         x_api_key: Key = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        limit: Limit = 100,
     ) -> dict[str, Any]:
         """This partner's own unresolved quarantined records (newest first): id, stage, field, reason."""
         require_partner(settings, checker, partner, x_api_key)

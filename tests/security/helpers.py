@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.ops.helpers import PARTNERS
+from tests.ops.helpers import PARTNERS, write_config
 
 A_KEY = "a-key-Zq3v9XkPq2"  # recognisable values: the no-leak tests look for them
 B_KEY = "b-key-Wm7t4LrNs8"
@@ -13,40 +13,22 @@ CV_AT = "2026-11-20T10:00:00+00:00"
 
 
 def write_partners_config(tmp_path: Path, db_url: str, extra: str = "") -> Path:
-    """France Travail plus two receiving partners, A (courrier-regional) and B (hellowork),
-    each with its own key variable; B's feed carries one malformed record (quarantine)."""
+    """The operations tests' configuration (France Travail, courrier-regional, hellowork) with
+    A (courrier-regional) and B (hellowork) both receiving offers and CVs, each with its own
+    key variable; B's feed carries one record without a title (quarantined)."""
     bad = tmp_path / "hellowork.xml"
     good = (PARTNERS / "hellowork.xml").read_text(encoding="utf-8")
     bad.write_text(good.replace("<root>", "<root>\n<job><job_id>no-title-1</job_id></job>", 1), encoding="utf-8")
-    text = f"""
-[database]
-url = "{db_url}"
-
-[[partners]]
-name = "france-travail"
-connector = "francetravail"
-url = "{PARTNERS / 'france-travail-offres.json'}"
-rank = 1
-public_service = true
-
-[[partners]]
-name = "courrier-regional"
-connector = "rss"
-url = "{PARTNERS / 'courrier-regional.rss'}"
-rank = 40
-receives = ["offers", "cvs"]
-api_key_env = "SEC_TEST_A_KEY"
-
-[[partners]]
-name = "hellowork"
-connector = "xml"
-dialect = "hellowork"
-url = "{bad}"
-rank = 30
-receives = ["offers", "cvs"]
-api_key_env = "SEC_TEST_B_KEY"
-"""
-    path = tmp_path / "jobgate.toml"
+    path = write_config(tmp_path, db_url, broken=False)
+    text = path.read_text(encoding="utf-8")
+    changes = [
+        ('rank = 40\nreceives = ["offers"]', 'rank = 40\nreceives = ["offers", "cvs"]\napi_key_env = "SEC_TEST_A_KEY"'),
+        (f"url = \"{PARTNERS / 'hellowork.xml'}\"\nrank = 30",
+         f'url = "{bad}"\nrank = 30\nreceives = ["offers", "cvs"]\napi_key_env = "SEC_TEST_B_KEY"'),
+    ]
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new)
     path.write_text(text + extra, encoding="utf-8")
     return path
 
