@@ -85,6 +85,41 @@ def microdata_postings(root: Any) -> list[dict[str, Any]]:
             and (el.get("itemtype") or "").rstrip("/").endswith("/" + JOBPOSTING)]
 
 
+class EgressMiddleware:
+    """Scrapy downloader middleware: every request (start, links, each redirect hop, robots.txt)
+    must go to one of the partner's allowed hosts (:class:`connectors.egress.EgressPolicy`).
+
+    A ``file://`` request is let through only when the crawl itself started from a file.
+    """
+
+    def __init__(self, hosts: list[str], allow_link_local: bool, start_scheme: str) -> None:
+        from connectors.egress import EgressPolicy
+
+        self.policy = EgressPolicy("crawler", hosts, allow_link_local=allow_link_local)
+        self.start_scheme = start_scheme
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> EgressMiddleware:
+        """Build from the crawler's settings (``JOBGATE_ALLOWED_HOSTS``...)."""
+        s = crawler.settings
+        return cls(list(s.getlist("JOBGATE_ALLOWED_HOSTS")), s.getbool("JOBGATE_ALLOW_LINK_LOCAL"),
+                   s.get("JOBGATE_START_SCHEME", "http"))
+
+    def process_request(self, request: Any, spider: Any = None) -> None:
+        """Drop (IgnoreRequest) a request the allow-list refuses, and say why on stdout."""
+        from scrapy.exceptions import IgnoreRequest
+
+        scheme = urlparse(request.url).scheme
+        if scheme == "file" and self.start_scheme == "file":
+            return None
+        why = self.policy.refusal(request.url)
+        if why:
+            sys.stdout.write(json.dumps({"error": f"request refused: {why}", "url": request.url}) + "\n")
+            sys.stdout.flush()
+            raise IgnoreRequest(why)
+        return None
+
+
 def main(argv: list[str]) -> int:
     """Crawl as configured by ``argv[1]`` (JSON) and print postings; exit status 0 when the crawl ran."""
     import scrapy
@@ -108,7 +143,7 @@ def main(argv: list[str]) -> int:
         name = "jobgate-jobposting"
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self.allowed_domains = [host] if host else []
+            self.allowed_domains = list(cfg.get("allowed_hosts") or ([host] if host else []))
             self.start_urls = [start]
 
         def parse(self, response: Any) -> Any:
@@ -144,6 +179,10 @@ def main(argv: list[str]) -> int:
         "LOG_LEVEL": cfg.get("log_level", "WARNING"),
         "TELNETCONSOLE_ENABLED": False,
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        "DOWNLOADER_MIDDLEWARES": {"connectors._crawl.EgressMiddleware": 40},
+        "JOBGATE_ALLOWED_HOSTS": list(cfg.get("allowed_hosts") or ([host] if host else [])),
+        "JOBGATE_ALLOW_LINK_LOCAL": bool(cfg.get("allow_link_local")),
+        "JOBGATE_START_SCHEME": urlparse(start).scheme,
     }
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(JobPostingSpider)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import httpx
 
+from connectors.egress import EgressRefused
 from jobgate.config import PartnerSettings
 from jobgate.errors import ConfigError, FatalPartnerError, RetriableError
 
@@ -120,6 +121,8 @@ class OAuth2ClientCredentials(Authenticator):
             data["scope"] = self.scope
         try:
             resp = client.post(self.token_url, data=data, headers={"Accept": "application/json"})
+        except EgressRefused as exc:
+            raise FatalPartnerError(self.partner, f"OAuth2 token endpoint: {exc}") from exc
         except httpx.TimeoutException as exc:
             raise RetriableError(self.partner, "timeout at the OAuth2 token endpoint") from exc
         except httpx.TransportError as exc:

@@ -24,6 +24,7 @@ from typing import IO, Any, ClassVar
 
 from connectors.auth import Authenticator, authenticator_for
 from connectors.dialects import DIALECTS, Dialect
+from connectors.egress import EgressPolicy
 from connectors.http import HttpSession, Limits
 from connectors.mapping import apply_mapping
 from connectors.pagination import Paginator, SinglePage, paginator_from_options
@@ -161,12 +162,14 @@ class Connector(ABC):
     def make_session(self, location: str) -> HttpSession:
         """The partner's HTTP session for one run (auth, limits, merged error table)."""
         opts = self.partner.options
+        auth = self.authenticator()
         return HttpSession(
             self.name,
             location,
             limits=Limits.from_options(opts),
-            auth=self.authenticator(),
+            auth=auth,
             error_mapping=merge_mapping(self.error_mapping, opts.get("error_mapping")),
+            policy=EgressPolicy.for_partner(self.partner, [location, getattr(auth, "token_url", None)]),
         )
 
     # -- fetching ---------------------------------------------------------

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from connectors.base import Connector, FetchContext, Item, Page
+from connectors.egress import EgressPolicy
 from connectors.http import USER_AGENT
 from connectors.source import is_url
 from jobgate.errors import FatalPartnerError, RecordError
@@ -66,6 +67,9 @@ class HtmlConnector(Connector):
         config = {
             **{k: v for k, v in opts.items() if isinstance(v, str | int | float)},
             "url": url,
+            # the crawler's downloader vets every request (redirects too) against these
+            "allowed_hosts": sorted(EgressPolicy.for_partner(self.partner, [url]).hosts),
+            "allow_link_local": opts.get("allow_link_local") is True,
             "user_agent": USER_AGENT,
             "max_bytes": opts.get("max_bytes", ctx.limits.max_bytes),
         }

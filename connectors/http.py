@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlparse
 import httpx
 
 from connectors.auth import Authenticator, NoAuth
+from connectors.egress import EgressPolicy
 from connectors.policy import DEFAULT_ERROR_MAPPING, Action, Key, Resolution, resolve
 from connectors.ratelimit import TokenBucket
 from jobgate.errors import FatalPartnerError, RetriableError
@@ -91,24 +92,29 @@ def bounded_stream(raw: IO[bytes], partner: str, limit: int) -> io.BufferedReade
     return io.BufferedReader(CountingReader(raw, partner, limit))
 
 
-def make_client(partner: str, url: str, limits: Limits = Limits()) -> httpx.Client:
-    """One HTTP client per partner per run: timeouts, pooling, UA, same-host redirects only."""
-    host = urlparse(url).hostname
+def make_client(partner: str, url: str, limits: Limits = Limits(), policy: EgressPolicy | None = None) -> httpx.Client:
+    """One HTTP client per partner per run: timeouts, pooling, UA, requests only to allowed hosts.
+
+    ``policy`` (default: the host of ``url`` only) vets every request, each redirect hop
+    and the OAuth2 token request included (:mod:`connectors.egress`).
+    """
+    guard = policy or EgressPolicy(partner, [urlparse(url).hostname or ""])
 
     def _check_redirect(response: httpx.Response) -> None:
-        # Hooks run before httpx builds the next request: read Location ourselves.
+        # Hooks run before httpx builds the next request: read Location ourselves, for a clear reason.
         location = response.headers.get("location")
         if response.is_redirect and location:
-            target = response.url.join(location).host
-            if target != host:
-                raise FatalPartnerError(partner, f"redirect to another host {target!r} refused")
+            target = response.url.join(location)
+            why = guard.refusal(target)
+            if why:
+                raise FatalPartnerError(partner, f"redirect to another host {target.host!r} refused: {why}")
 
     return httpx.Client(
         timeout=httpx.Timeout(limits.timeout_s),
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"},
         follow_redirects=True,
         max_redirects=5,
-        event_hooks={"response": [_check_redirect]},
+        event_hooks={"request": [guard.hook], "response": [_check_redirect]},
     )
 
 
@@ -175,6 +181,7 @@ class HttpSession:
         error_mapping: status/exception → :class:`Resolution` table.
         client: an ``httpx.Client`` to use instead of building one (tests).
         sleep: injectable sleep for backoff.
+        policy: the hosts requests may go to (default: ``base_url``'s host only).
     """
 
     def __init__(
@@ -187,15 +194,17 @@ class HttpSession:
         error_mapping: Mapping[Key, Resolution] = DEFAULT_ERROR_MAPPING,
         client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        policy: EgressPolicy | None = None,
     ) -> None:
         self.partner = partner
         self.base_url = base_url
         self.host = urlparse(base_url).hostname
+        self.policy = policy or EgressPolicy(partner, [self.host or ""])
         self.limits = limits
         self.auth = auth or NoAuth()
         self.error_mapping = error_mapping
         self._own = client is None
-        self.client = client or make_client(partner, base_url, limits)
+        self.client = client or make_client(partner, base_url, limits, self.policy)
         self._sleep = sleep
         self.bucket = TokenBucket(limits.rate_per_s, limits.burst, sleep=sleep)
         self.requests = 0
@@ -215,10 +224,11 @@ class HttpSession:
             self.client.close()
 
     def url(self, path_or_url: str) -> str:
-        """An absolute URL on the partner's host (``FatalPartnerError`` for another host)."""
+        """An absolute URL on one of the partner's hosts (``FatalPartnerError`` otherwise)."""
         url = urljoin(self.base_url, path_or_url)
-        if urlparse(url).hostname != self.host:
-            raise FatalPartnerError(self.partner, f"URL {url!r} is not on the partner's host {self.host!r}")
+        why = self.policy.refusal(url)
+        if why:
+            raise FatalPartnerError(self.partner, f"URL {url!r} is not on the partner's host {self.host!r}: {why}")
         return url
 
     def get(
@@ -304,6 +314,7 @@ class HttpSession:
         self.requests += 1
         spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024**2)  # noqa: SIM115 - returned open
         try:
+            self.policy.check(url)  # also when the client was handed in (its hooks are not ours)
             target = httpx.URL(url)
             if params:  # merged, not replacing a query already in the URL (next links)
                 target = target.copy_merge_params(dict(params))

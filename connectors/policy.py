@@ -16,6 +16,7 @@ connector class may set ``error_mapping`` and a partner may set
     408, 425, 500, 502-504      RETRY       (bounded, exponential backoff with jitter)
     429                         RATE_LIMITED (honour Retry-After, then retry)
     timeouts, connection errors RETRY
+    a host not allowed          FAIL        (connectors.egress: never sent)
     other 4xx / 3xx             FAIL;  other 5xx RETRY
 """
 
@@ -28,6 +29,7 @@ from typing import Any
 
 import httpx
 
+from connectors.egress import EgressRefused
 from jobgate.errors import ConfigError
 
 
@@ -71,6 +73,7 @@ DEFAULT_ERROR_MAPPING: Mapping[Key, Resolution] = {
     502: Resolution(Action.RETRY, "bad gateway"),
     503: Resolution(Action.RETRY, "unavailable"),
     504: Resolution(Action.RETRY, "gateway timeout"),
+    EgressRefused: Resolution(Action.FAIL, "refused by the partner's host allow-list"),
     httpx.TimeoutException: Resolution(Action.RETRY, "timeout"),
     httpx.TooManyRedirects: Resolution(Action.FAIL, "too many redirects"),
     httpx.DecodingError: Resolution(Action.FAIL, "undecodable body"),

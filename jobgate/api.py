@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import io
 from datetime import UTC
 from typing import Annotated, Any
@@ -37,9 +35,15 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         description="Unified catalogue of job offers and partner feeds of the jobgate gateway.",
     )
 
+    from jobgate.cv_api import cv_router
     from jobgate.dashboard import ops_router
+    from jobgate.keys import KeyChecker
+    from jobgate.partner_api import etag_response, partner_router, require_partner
 
+    keys = KeyChecker(settings, db)
     app.include_router(ops_router(settings, db))
+    app.include_router(partner_router(settings, db, keys))
+    app.include_router(cv_router(settings, db))
 
     @app.get("/health", tags=["operations"])
     def health() -> dict[str, Any]:
@@ -130,7 +134,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     @app.get("/feeds/{partner}.{fmt}", tags=["partners"], responses={
         304: {"description": "not modified (If-None-Match)"},
         401: {"description": "unknown partner or bad key"},
-        403: {"description": "this partner does not receive offers"},
+        403: {"description": "a key of another partner, or this partner does not receive offers"},
         404: {"description": "unknown format"},
     })
     def partner_feed(
@@ -145,23 +149,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
         if fmt not in FEED_TYPES:
             raise HTTPException(404, f"unknown format {fmt!r}")
-        try:
-            p = settings.partner(partner)
-        except Exception:
-            raise HTTPException(401, "unknown partner or bad key") from None
-        expected = p.secret("api_key")
-        if not expected or not x_api_key or not hmac.compare_digest(
-            hashlib.sha256(x_api_key.encode()).digest(), hashlib.sha256(expected.encode()).digest()
-        ):
-            raise HTTPException(401, "unknown partner or bad key")
+        p = require_partner(settings, keys, partner, x_api_key)
         if "offers" not in p.receives:
             raise HTTPException(403, f"partner {partner!r} does not receive offers")
         buf = io.BytesIO()
         write_feed(db, settings, p, fmt, buf, since=request.query_params.get("since"))
-        body = buf.getvalue()
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        if if_none_match == etag:
-            return Response(status_code=304, headers={"ETag": etag})
-        return Response(body, media_type=FEED_TYPES[fmt], headers={"ETag": etag})
+        return etag_response(buf.getvalue(), FEED_TYPES[fmt], if_none_match)
 
     return app

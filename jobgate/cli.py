@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     for c in (c_in, c_pub, c_feed, c_er, c_pu, c_di):
         _config_arg(c)
 
+    _keys_parser(sub)
+
     serve = sub.add_parser("serve", help="start the HTTP API (catalogue, feeds, health, OpenAPI)",
                            description="Serve the HTTP API with uvicorn: /health, /openapi.json, the catalogue "
                            "and the partner feeds.")
@@ -156,6 +158,27 @@ def build_parser() -> argparse.ArgumentParser:
     up = dsub.add_parser("upgrade", help="apply Alembic migrations", description="Apply every pending migration.")
     _config_arg(up)
     return parser
+
+
+def _keys_parser(sub: Any) -> None:
+    keys = sub.add_parser("keys", help="partners' API keys: issue, list, revoke",
+                          description="Partners' API keys (X-API-Key of /feeds, /cv-feeds, /partners). Only "
+                          "a SHA-256 of each key is stored: a new key is printed once, never again.")
+    ksub = keys.add_subparsers(dest="keys_command", metavar="KEYS_COMMAND")
+    ksub.required = True
+    k_is = ksub.add_parser("issue", help="create a key for a partner and print it once",
+                           description="Create a new random key for a configured partner; print it once on "
+                           "stdout (its prefix and the partner go to stderr).")
+    k_is.add_argument("--partner", required=True, help="partner name")
+    k_ls = ksub.add_parser("list", help="list keys (prefix, partner, created, last used, revoked)",
+                           description="Print one JSON line per key: never the key nor its hash.")
+    k_ls.add_argument("--partner", help="only this partner's keys")
+    k_rv = ksub.add_parser("revoke", help="revoke a key by its prefix",
+                           description="Revoke the key with this prefix (see `jobgate keys list`); exit 1 if "
+                           "there was no live key with it.")
+    k_rv.add_argument("prefix", help="the key's prefix (16 hex digits)")
+    for c in (k_is, k_ls, k_rv):
+        _config_arg(c)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -242,10 +265,30 @@ def cmd_cvs(args: argparse.Namespace) -> int:
         out = asdict(cvs.purge_cvs(store, settings))
     else:
         for d in cvs.disclosures(store, args.candidate):
-            print(json.dumps(asdict(d), ensure_ascii=False, default=str))
+            print(json.dumps(asdict(d) | {"at": d.at.isoformat()}, ensure_ascii=False))
         return 0
     print(json.dumps(out, ensure_ascii=False, default=str))
     return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from jobgate import keys
+    from jobgate.pipeline import open_store
+
+    settings = _settings(args)
+    store = open_store(settings)
+    if args.keys_command == "issue":
+        issued = keys.issue_key(store, settings, args.partner)
+        print(f"key {issued.prefix} issued for {issued.partner}: shown once, store it now", file=sys.stderr)
+        print(issued.key)
+        return 0
+    if args.keys_command == "list":
+        for k in keys.list_keys(store, args.partner):
+            print(json.dumps(asdict(k), ensure_ascii=False, default=str))
+        return 0
+    return 0 if keys.revoke_key(store, args.prefix) else 1
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -338,7 +381,8 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 COMMANDS = {"run": cmd_run, "export": cmd_export, "feed": cmd_feed, "deliver": cmd_deliver,
             "cvs": cmd_cvs, "serve": cmd_serve, "rome": cmd_rome, "schema": cmd_schema, "db": cmd_db,
-            "worker": cmd_worker, "beat": cmd_beat, "health": cmd_health, "lifecycle": cmd_lifecycle}
+            "worker": cmd_worker, "beat": cmd_beat, "health": cmd_health, "lifecycle": cmd_lifecycle,
+            "keys": cmd_keys}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -253,6 +253,10 @@ def load_settings(path: str | Path | None = None, *, required: bool = True) -> S
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid configuration {cfg_path}: not valid TOML: {exc}") from exc
     try:
-        return Settings.model_validate({**raw, "base_dir": cfg_path.resolve().parent})
+        settings = Settings.model_validate({**raw, "base_dir": cfg_path.resolve().parent})
     except ValidationError as exc:
         raise ConfigError(_format_errors(cfg_path, exc, raw)) from None
+    from jobgate.redaction import register_settings
+
+    register_settings(settings)  # from now on their values are masked in logs and stored errors
+    return settings

@@ -85,7 +85,8 @@ def operator_auth(settings: Settings) -> Any:
     return check
 
 
-def _same_origin(request: Request) -> bool:
+def same_origin(request: Request) -> bool:
+    """Whether the browser-sent Origin (or Referer), if any, is this site."""
     source = request.headers.get("origin") or request.headers.get("referer")
     if not source or source == "null":
         return source is None
@@ -97,7 +98,7 @@ async def _form(request: Request, op: Operator) -> dict[str, str]:
     """The POSTed form, after the CSRF checks."""
     body = (await request.body()).decode("utf-8", "replace")
     form = {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
-    if not _same_origin(request):
+    if not same_origin(request):
         raise HTTPException(403, "cross-site request refused (Origin)")
     if not hmac.compare_digest(_digest(form.get("csrf", "")), _digest(op.token)):
         raise HTTPException(403, "missing or bad CSRF token")

@@ -1,4 +1,4 @@
-"""Structured logging: one JSON object per line on stderr, with each record's extras."""
+"""Structured logging: one JSON object per line on stderr, with each record's extras, secrets masked."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 from typing import Any
+
+from jobgate.redaction import redact
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
@@ -26,7 +28,7 @@ class JsonFormatter(logging.Formatter):
                 out[key] = value
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False, default=str)
+        return redact(json.dumps(out, ensure_ascii=False, default=str))
 
 
 def setup_logging(level: str = "INFO", stream: Any = None) -> None:

@@ -45,8 +45,10 @@ import httpx
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from connectors.egress import EgressPolicy, EgressRefused
 from jobgate.config import PartnerSettings, Settings
 from jobgate.errors import ConfigError
+from jobgate.redaction import redact
 from jobgate.schema import CatalogueOffer
 from jobgate.storage import Store
 from jobgate.storage.models import Cluster, Delivery, utcnow
@@ -98,11 +100,12 @@ class PushConfig:
     url: str
     cv_url: str
     method: str
-    headers: dict[str, str]
+    headers: dict[str, str] = field(repr=False)  # holds the partner's credential: never printed
     attempts: int
     backoff: float
     backoff_max: float
     timeout: float
+    egress: EgressPolicy = field(repr=False)  # the hosts requests may go to (connectors.egress)
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,7 @@ def push_config(settings: Settings, partner: PartnerSettings) -> PushConfig | No
         backoff=number("push_backoff_seconds", pub.push_backoff_seconds),
         backoff_max=number("push_backoff_max_seconds", pub.push_backoff_max_seconds),
         timeout=max(0.001, number("push_timeout_seconds", pub.push_timeout_seconds)),
+        egress=EgressPolicy.for_partner(partner),
     )
 
 
@@ -269,7 +273,8 @@ def deliver_partner(
         report.retrying = _count_due(store, partner.name)
         return report
 
-    http = client or httpx.Client(timeout=cfg.timeout, follow_redirects=False)
+    http = client or httpx.Client(timeout=cfg.timeout, follow_redirects=False,
+                                  event_hooks={"request": [cfg.egress.hook]})
     try:
         _run(store, settings, partner, cfg, http, now, sleep, rng, report)
     finally:
@@ -424,7 +429,10 @@ def _send(http: httpx.Client, cfg: PushConfig, req: _Request, now: datetime) -> 
     if req.body is None:
         headers.pop("Content-Type", None)
     try:
+        cfg.egress.check(req.url)  # here too: a client handed in may have no hook
         resp = http.request(req.method, req.url, content=req.body, headers=headers)
+    except EgressRefused as exc:
+        return _Outcome("failed", str(exc))
     except httpx.HTTPError as exc:
         return _Outcome("transient", f"{type(exc).__name__}: {exc}"[:_ERROR_BODY_CHARS])
     code = resp.status_code
@@ -438,8 +446,8 @@ def _send(http: httpx.Client, cfg: PushConfig, req: _Request, now: datetime) -> 
 
 
 def _snippet(resp: httpx.Response) -> str:
-    try:
-        return resp.text[:_ERROR_BODY_CHARS].strip()
+    try:  # a partner echoing our request back must not put our credential in last_error
+        return redact(resp.text[:_ERROR_BODY_CHARS].strip())
     except (UnicodeDecodeError, httpx.HTTPError):
         return "(unreadable body)"
 

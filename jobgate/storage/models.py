@@ -246,6 +246,24 @@ class Disclosure(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class PartnerKey(Base):
+    """A partner's API key, stored only as a SHA-256 of the whole key (never the key).
+
+    ``prefix`` is the key's public id (the part before its secret), for look-up and
+    for operators to name a key; ``revoked_at`` set means the key no longer opens
+    anything.
+    """
+
+    __tablename__ = "partner_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(32), unique=True)
+    partner: Mapped[str] = mapped_column(String(64), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64))  # hex sha256 of the whole key
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class ConnectorState(Base):
     """Incremental state per (partner, partition), advanced only after a commit."""
 

@@ -36,6 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from jobgate.errors import StoreError
+from jobgate.redaction import redact
 from jobgate.schema import SourceRecord
 from jobgate.storage.models import (
     Cluster,
@@ -96,7 +97,8 @@ class Store:
         if url.startswith("sqlite:///") and not url.endswith(":memory:"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
+            # hide_parameters: a failing statement's error never carries the values (CVs, keys)
+            self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise StoreError(f"cannot open database {_redact(self.url)}: {exc}") from exc
         if self.engine.dialect.name == "sqlite":
@@ -181,7 +183,7 @@ class Store:
                 started = started.replace(tzinfo=run.finished_at.tzinfo)
             run.duration_s = (run.finished_at - started).total_seconds()
             for k, v in values.items():
-                setattr(run, k, v)
+                setattr(run, k, redact(v) if k == "error" and isinstance(v, str) else v)
 
     def runs(self, partner: str | None = None, limit: int = 50) -> list[FetchRun]:
         """Latest fetch runs, newest first."""

@@ -44,7 +44,7 @@ def test_partner_feed_needs_its_own_key_and_supports_etag(client: TestClient) ->
     url = "/feeds/courrier-regional.rss"
     assert client.get(url).status_code == 401
     assert client.get(url, headers={"X-API-Key": "wrong"}).status_code == 401
-    assert client.get("/feeds/jobagreg.rss", headers={"X-API-Key": "k-regional"}).status_code == 401
+    assert client.get("/feeds/jobagreg.rss", headers={"X-API-Key": "k-regional"}).status_code == 403  # not its own
     r = client.get(url, headers={"X-API-Key": "k-regional"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/rss+xml")
     feed = feedparser.parse(r.content)

@@ -12,7 +12,8 @@ from jobgate.cli import build_parser
 from jobgate.schema_export import schema_json
 
 COMMANDS = [[], ["run"], ["export"], ["feed"], ["serve"], ["rome"], ["rome", "classify"], ["schema"],
-            ["db", "upgrade"], ["worker"], ["beat"], ["health"], ["lifecycle"]]
+            ["db", "upgrade"], ["worker"], ["beat"], ["health"], ["lifecycle"], ["keys"], ["keys", "issue"],
+            ["keys", "list"], ["keys", "revoke"]]
 
 
 @pytest.mark.parametrize("cmd", COMMANDS, ids=lambda c: " ".join(c) or "jobgate")
