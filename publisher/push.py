@@ -47,6 +47,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from jobgate.config import PartnerSettings, Settings
 from jobgate.errors import ConfigError
+from jobgate.failpoints import failpoint
 from jobgate.schema import CatalogueOffer
 from jobgate.storage import Store
 from jobgate.storage.models import Cluster, Delivery, utcnow
@@ -341,6 +342,8 @@ def _deliver_row(
         tries += 1
         report.requests += 1
         outcome = _send(http, cfg, request, now)
+        if outcome.kind == "delivered":
+            failpoint("deliver.after_send")
         if outcome.kind != "transient":
             break
         if tries >= cfg.attempts:
@@ -354,6 +357,7 @@ def _deliver_row(
             wait = max(wait, outcome.retry_after) if outcome.retry_after > 0 else 0.0
         sleep(wait)
     _finish(store, row, outcome, tries, now, report, request, cfg, rng)
+    failpoint("deliver.after_row")
     return outcome.kind != "transient"
 
 
