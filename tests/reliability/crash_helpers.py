@@ -53,9 +53,9 @@ PAGES = FILE_PAGES + PAGED_OFFERS // PAGE_SIZE
 VOLATILE = frozenset({"first_seen", "last_seen"})
 
 
-def serve_paged_partner(server: PartnerServer) -> None:
-    """Serve the paginated partner's listing on ``server`` (page 2 has an unreadable record)."""
-    records: list[Any] = ft_offers()[:PAGED_OFFERS]
+def serve_paged_partner(server: PartnerServer, offers: int = PAGED_OFFERS) -> None:
+    """Serve the paginated partner's first ``offers`` offers on ``server`` (page 2 has an unreadable record)."""
+    records: list[Any] = ft_offers()[:offers]
     records[PAGE_SIZE + 2] = "not an object"  # quarantined at fetch: once, however often page 2 is read
     server.routes[PAGED] = paged_json(records, size=PAGE_SIZE)
 

@@ -28,6 +28,7 @@ from tests.connectors.simulated_partner import PartnerServer
 from tests.publisher.pub_push_server import PartnerBoard, partner_server
 from tests.reliability.crash_helpers import (
     FILE_PAGES,
+    PAGED_OFFERS,
     differences,
     run_once,
     serve_paged_partner,
@@ -51,7 +52,15 @@ CASES = [
     ("deliver.after_send=30:kill", 1),
     ("deliver.after_row=20:kill", 0),
 ]
-_baselines: dict[str, tuple[dict[str, Any], list[tuple[str, str, str | None]]]] = {}
+#: Crash points of a second cycle in which 10 of the paged partner's records are gone.
+LATER_CASES = [
+    ("normalize.before_commit=1:kill", 0),  # closing the gone offers
+    ("dedup.mid_write=1:kill", 0),  # their clusters re-formed
+]
+#: Offers the paged partner lists in the second cycle (a complete snapshot: the rest are gone).
+LATER_OFFERS = 30
+Pushes = list[tuple[str, str, str | None]]
+_baselines: dict[tuple[str, tuple[int, ...]], tuple[dict[str, Any], Pushes]] = {}
 
 
 def _backend(url: str) -> str:
@@ -73,7 +82,7 @@ def _fresh_db(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> st
 @pytest.fixture
 def paged() -> Iterator[PartnerServer]:
     server = PartnerServer().start()
-    serve_paged_partner(server)
+    serve_paged_partner(server, PAGED_OFFERS)
     yield server
     server.stop()
 
@@ -96,17 +105,23 @@ def _cycle(tmp_path: Path, db_url: str, paged: PartnerServer, failpoints: str = 
     return proc, board, cfg
 
 
-def _baseline(db_url: str, tmp_path: Path, request: pytest.FixtureRequest,
-              paged: PartnerServer) -> tuple[dict[str, Any], list[tuple[str, str, str | None]]]:
-    """The snapshot and pushes of an uninterrupted run on a fresh database (once per backend)."""
-    backend = _backend(db_url)
-    if backend not in _baselines:
-        url = _fresh_db(db_url, tmp_path / "baseline", request)
-        (tmp_path / "baseline").mkdir(exist_ok=True)
-        proc, board, _ = _cycle(tmp_path / "baseline", url, paged)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        _baselines[backend] = (snapshot(url), _pushes(board))
-    return _baselines[backend]
+def _baseline(db_url: str, tmp_path: Path, request: pytest.FixtureRequest, paged: PartnerServer,
+              cycles: tuple[int, ...]) -> tuple[dict[str, Any], Pushes]:
+    """Snapshot after uninterrupted cycles on a fresh database, and the last cycle's pushes.
+
+    ``cycles``: how many offers the paged partner lists in each cycle. Once per backend.
+    """
+    key = (_backend(db_url), cycles)
+    if key not in _baselines:
+        where = tmp_path / "baseline"
+        where.mkdir()
+        url = _fresh_db(db_url, where, request)
+        for n in cycles:
+            serve_paged_partner(paged, n)
+            proc, board, _ = _cycle(where, url, paged)
+            assert proc.returncode == 0, proc.stderr[-3000:]
+        _baselines[key] = (snapshot(url), _pushes(board))
+    return _baselines[key]
 
 
 @pytest.mark.parametrize(("failpoints", "repeated"), CASES, ids=[c[0] for c in CASES])
@@ -114,9 +129,29 @@ def test_kill_and_restart_ends_identical_to_an_uninterrupted_run(
     db_url: str, tmp_path: Path, request: pytest.FixtureRequest, paged: PartnerServer,
     failpoints: str, repeated: int,
 ) -> None:
-    want, want_pushes = _baseline(db_url, tmp_path, request, paged)
+    want, want_pushes = _baseline(db_url, tmp_path, request, paged, (PAGED_OFFERS,))
     assert want["clusters"] and want["deliveries"] and want_pushes  # a baseline that proves something
+    _crash_and_compare(db_url, tmp_path, paged, failpoints, repeated, want, want_pushes)
 
+
+@pytest.mark.parametrize(("failpoints", "repeated"), LATER_CASES, ids=[c[0] for c in LATER_CASES])
+def test_kill_in_a_later_cycle_that_closes_offers(
+    db_url: str, tmp_path: Path, request: pytest.FixtureRequest, paged: PartnerServer,
+    failpoints: str, repeated: int,
+) -> None:
+    want, want_pushes = _baseline(db_url, tmp_path, request, paged, (PAGED_OFFERS, LATER_OFFERS))
+    gone = [k for k, v in want["offers"].items() if v[0] == "closed"]
+    assert len(gone) == PAGED_OFFERS - LATER_OFFERS  # a cycle that closes offers
+    serve_paged_partner(paged, PAGED_OFFERS)
+    first, _board, _ = _cycle(tmp_path, db_url, paged)
+    assert first.returncode == 0, first.stderr[-3000:]
+    serve_paged_partner(paged, LATER_OFFERS)
+    _crash_and_compare(db_url, tmp_path, paged, failpoints, repeated, want, want_pushes)
+
+
+def _crash_and_compare(db_url: str, tmp_path: Path, paged: PartnerServer, failpoints: str, repeated: int,
+                       want: dict[str, Any], want_pushes: Pushes) -> None:
+    """Run killed at ``failpoints``, restart, compare store and pushes with the uninterrupted run."""
     crashed, board1, _ = _cycle(tmp_path, db_url, paged, failpoints)
     assert crashed.returncode == -signal.SIGKILL, (crashed.returncode, crashed.stderr[-3000:])
     restarted, board2, _ = _cycle(tmp_path, db_url, paged)
