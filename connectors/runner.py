@@ -22,6 +22,7 @@ from connectors.base import FetchContext
 from connectors.registry import build_connector
 from jobgate.config import PartnerSettings, Settings
 from jobgate.errors import JobgateError, PartnerError, RecordError
+from jobgate.failpoints import failpoint
 from jobgate.schema import SourceRecord
 from jobgate.storage import Store
 
@@ -89,11 +90,13 @@ def fetch_partner(store: Store, settings: Settings, partner: PartnerSettings) ->
                 continue
             all_unchanged = False
             _store_page(store, run_id, page.items, report)
+            failpoint("fetch.before_state")
             if page.state is not None:
                 store.set_state(partner.name, page.partition, page.state)
             if page.reset_other_partitions:
                 store.clear_state(partner.name, keep=page.partition)
             report.pages += 1
+            failpoint("fetch.after_page")
         report.complete = not ctx.partial
         report.outcome = "unchanged" if all_unchanged and report.not_modified else "success"
     except PartnerError as exc:

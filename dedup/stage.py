@@ -37,6 +37,7 @@ from dedup.model import (
     fold_text,
 )
 from jobgate.config import Settings
+from jobgate.failpoints import failpoint
 from jobgate.schema import OfferStatus, SourceRef
 from jobgate.storage import Store, content_hash
 from jobgate.storage.models import Cluster, DedupKey, Offer, RawRecord, utcnow
@@ -142,6 +143,7 @@ def run_dedup(
     index = DedupIndex(model, report.stats)
     index.add(records)
     report.offers = len(records)
+    failpoint("dedup.before_write")
     _write(store, model, rows, changed, index, ranks, report, full)
     log.info("dedup finished", extra={"offers": report.offers, "clusters": report.clusters, "batch": report.batch,
                                       "merged": report.merged, "pairs": report.stats.pairs, "full": full})
@@ -279,6 +281,7 @@ def _write(
                     setattr(row, k, v)
                 row.updated_at = now
         s.flush()
+        failpoint("dedup.mid_write")
         for cid, row in existing.items():
             if cid not in groups_by_cid and row.status == "active":
                 row.status = "closed"

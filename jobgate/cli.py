@@ -125,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     _config_arg(worker)
     worker.add_argument("--queues", "-Q", default="fetch,normalize,dedup,publish", help="queues to consume")
     worker.add_argument("--concurrency", type=int, default=2, help="worker processes (default 2)")
+    worker.add_argument("--pool", choices=("prefork", "solo", "threads"), default="prefork",
+                        help="execution pool (default prefork; solo runs tasks in the worker process)")
     beat = sub.add_parser("beat", help="start Celery beat (per-partner schedules)",
                           description="Start Celery beat: one chain per partner every schedule_minutes.")
     _config_arg(beat)
@@ -362,7 +364,8 @@ def _celery(args: argparse.Namespace) -> Any:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     app = _celery(args)
-    app.worker_main(["worker", "-Q", args.queues, "--concurrency", str(args.concurrency), "--loglevel", "INFO"])
+    app.worker_main(["worker", "-Q", args.queues, "--concurrency", str(args.concurrency), "--pool", args.pool,
+                     "--loglevel", "INFO"])
     return 0
 
 

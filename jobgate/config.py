@@ -150,12 +150,19 @@ class SchedulerSettings(_Frozen):
     tick_seconds: int = Field(default=30, ge=1)
     #: At most one fetch of a partner starts within this many seconds (re-fetches, retries).
     min_fetch_interval_seconds: int = Field(default=60, ge=0)
-    #: A fetch holding a partner's lock longer than this is presumed dead.
-    fetch_lock_seconds: int = Field(default=3600, ge=10)
+    #: A partner's fetch lock, renewed every third of this while its fetch runs: a worker
+    #: killed mid-fetch blocks that partner's fetches this long at most.
+    fetch_lock_seconds: int = Field(default=120, ge=10)
+    #: The same for the normalize and dedup single-flight locks.
+    stage_lock_seconds: int = Field(default=60, ge=10)
     #: Error rate and records per run are computed over this many latest runs.
     health_runs: int = Field(default=20, ge=1)
     #: Lifecycle jobs (expiry, follow-ups, alerts) run at most this often.
     lifecycle_minutes: int = Field(default=60, ge=1)
+    #: A task taken by a worker that died (kill -9, lost host) goes back to the queue after this
+    #: many seconds (Redis broker). Longer than the longest task (the 4 h time limit), or a task
+    #: still running would be handed to a second worker.
+    visibility_timeout_seconds: int = Field(default=4 * 3600 + 600, ge=1)
 
 
 class LifecycleSettings(_Frozen):

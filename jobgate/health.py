@@ -35,7 +35,7 @@ from jobgate.storage.models import FetchRun, Partner, Quarantine
 
 HEALTHY, LATE, FAILING, PAUSED = "healthy", "late", "failing", "paused"
 STATES = (HEALTHY, LATE, FAILING, PAUSED)
-BAD_OUTCOMES = ("failed", "suspicious")
+BAD_OUTCOMES = ("failed", "suspicious", "interrupted")  # interrupted: the process died mid-run
 
 
 def _aware(dt: datetime | None) -> datetime | None:

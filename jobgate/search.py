@@ -33,11 +33,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.orm import Session
 
 from jobgate.config import PublisherSettings, Settings
+from jobgate.failpoints import failpoint
 from jobgate.schema import CatalogueOffer, Preselection, Visibility
 from jobgate.storage import Store
-from jobgate.storage.models import CatalogueFacet, CatalogueSearch, CatalogueText, Cluster
+from jobgate.storage.models import (
+    CatalogueFacet,
+    CatalogueSearch,
+    CatalogueText,
+    Cluster,
+    ConnectorState,
+)
 
 log = logging.getLogger("jobgate.search")
 BATCH = 500
@@ -51,6 +59,8 @@ BAND_INDEX_MAX = 60_000
 CENTRE_SAMPLE = 200
 #: Characters of the description shown in search results.
 EXCERPT = 280
+#: connector_state key of the "facets owe a rebuild" mark, written with each index change.
+FACETS_STALE = ("_search", "facets")
 
 
 def fold_text(value: str | None) -> str:
@@ -166,6 +176,8 @@ def index_catalogue(store: Store, settings: Settings | None = None, *, batch: in
             s.execute(delete(CatalogueText).where(CatalogueText.doc.in_(part)))
             s.execute(delete(CatalogueSearch).where(CatalogueSearch.doc.in_(part)))
         report.removed = len(gone)
+        if gone:
+            _mark_facets_stale(s)
     stale_q = (
         select(Cluster.id)
         .outerjoin(CatalogueSearch, CatalogueSearch.cluster_id == Cluster.id)
@@ -203,8 +215,12 @@ def index_catalogue(store: Store, settings: Settings | None = None, *, batch: in
                 "(SELECT updated_at FROM clusters WHERE clusters.id = catalogue_search.cluster_id) "
                 "WHERE cluster_id IN (" + ",".join(f":c{j}" for j in range(len(ids))) + ")"
             ), {f"c{j}": cid for j, cid in enumerate(ids)})
+            _mark_facets_stale(s)
         report.indexed += len(ids)
-    if report.indexed or report.removed:
+        failpoint("index.after_batch")
+    # The mark, committed with each index change, makes a pass killed before the
+    # rebuild below rebuild the facets next time, although nothing is stale then.
+    if report.indexed or report.removed or _facets_stale(store):
         rebuild_facets(store)
         report.facets_rebuilt = True
     log.info("search index updated", extra={"indexed": report.indexed, "removed": report.removed})
@@ -215,12 +231,24 @@ def rebuild_facets(store: Store) -> None:
     """Recount the catalogue by (contract, département, ROME domain)."""
     with store.session() as s:
         s.execute(delete(CatalogueFacet))
+        s.execute(delete(ConnectorState).where(ConnectorState.partner == FACETS_STALE[0],
+                                               ConnectorState.partition == FACETS_STALE[1]))
         s.execute(text(
             "INSERT INTO catalogue_facets (contract, departement, rome_domain, n) "
             "SELECT COALESCE(contract, ''), COALESCE(departement, ''), COALESCE(rome_domain, ''), COUNT(*) "
             "FROM catalogue_search GROUP BY COALESCE(contract, ''), COALESCE(departement, ''), "
             "COALESCE(rome_domain, '')"
         ))
+
+
+def _mark_facets_stale(s: Session) -> None:
+    if s.get(ConnectorState, FACETS_STALE) is None:
+        s.add(ConnectorState(partner=FACETS_STALE[0], partition=FACETS_STALE[1], state={"stale": True}))
+
+
+def _facets_stale(store: Store) -> bool:
+    with store.session() as s:
+        return s.get(ConnectorState, FACETS_STALE) is not None
 
 
 # -- query -------------------------------------------------------------------

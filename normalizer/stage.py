@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jobgate.config import Settings
+from jobgate.failpoints import failpoint
 from jobgate.schema import CanonicalOffer, OfferStatus, Rejection
 from jobgate.storage import Store
 from jobgate.storage.models import RawRecord
@@ -81,6 +82,7 @@ def normalize_pending(
             items.append((raw, data, status.value, reason))
             report.count(status.value)
         store.save_offers(items)
+        failpoint("normalize.after_batch")
         if on_batch:
             on_batch(len(batch))
     log.info("normalize finished", extra={"processed": report.processed, **report.by_status})

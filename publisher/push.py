@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 from connectors.egress import EgressPolicy, EgressRefused
 from jobgate.config import PartnerSettings, Settings
 from jobgate.errors import ConfigError
+from jobgate.failpoints import failpoint
 from jobgate.redaction import redact
 from jobgate.schema import CatalogueOffer
 from jobgate.storage import Store
@@ -366,6 +367,8 @@ def _deliver_row(
         tries += 1
         report.requests += 1
         outcome = _send(http, cfg, request, now)
+        if outcome.kind == "delivered":
+            failpoint("deliver.after_send")
         if outcome.kind != "transient":
             break
         if tries >= cfg.attempts:
@@ -379,6 +382,7 @@ def _deliver_row(
             wait = max(wait, outcome.retry_after) if outcome.retry_after > 0 else 0.0
         sleep(wait)
     _finish(s, row, sent, outcome, tries, now, report, request, cfg, rng)
+    failpoint("deliver.after_row")
     return outcome.kind != "transient"
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from jobgate.config import PartnerSettings, Settings
+from jobgate.failpoints import failpoint
 from jobgate.schema import CatalogueOffer
 from jobgate.storage import Store, content_hash
 from jobgate.storage.models import Delivery, utcnow
@@ -24,6 +25,8 @@ from publisher.diffusion import visible_offer
 from publisher.eligibility import eligible
 
 log = logging.getLogger("jobgate.publisher")
+#: Fields of a visible offer no format or push sends (provenance clock times).
+_UNSENT = {"sources": {"__all__": {"first_seen", "last_seen"}}}
 
 
 @dataclass
@@ -36,9 +39,17 @@ class PublishReport:
     unchanged: int = 0
 
 
-def idempotency_key(partner: str, item_id: str, version: str) -> str:
-    """A fixed-length key for one version of one item sent to one partner (fits the column)."""
-    return hashlib.sha256(f"{partner}\x00{item_id}\x00{version}".encode()).hexdigest()
+def idempotency_key(partner: str, item_id: str, version: str, previous: str | None = None) -> str:
+    """A fixed-length key for one version of one item sent to one partner (fits the column).
+
+    ``previous`` is the key the item's last delivery had: chaining it in gives a
+    new key to a version sent again after a withdrawal (which a partner that
+    deduplicates by key must not drop), while the key stays a function of the
+    delivery history only, never of the clock: a stage redone after a crash
+    writes the key it would have written.
+    """
+    chain = f"\x00{previous}" if previous else ""
+    return hashlib.sha256(f"{partner}\x00{item_id}\x00{version}{chain}".encode()).hexdigest()
 
 
 def recipients(settings: Settings) -> list[PartnerSettings]:
@@ -48,7 +59,11 @@ def recipients(settings: Settings) -> list[PartnerSettings]:
 
 def publish(store: Store, settings: Settings) -> list[PublishReport]:
     """Update the delivery log of every recipient partner."""
-    return [publish_partner(store, settings, p) for p in recipients(settings)]
+    reports = []
+    for p in recipients(settings):
+        reports.append(publish_partner(store, settings, p))
+        failpoint("publish.after_partner")
+    return reports
 
 
 def publish_partner(store: Store, settings: Settings, partner: PartnerSettings) -> PublishReport:
@@ -65,7 +80,10 @@ def publish_partner(store: Store, settings: Settings, partner: PartnerSettings) 
         if partner.max_offers is not None and count >= partner.max_offers:
             break
         count += 1
-        wanted[row.id] = content_hash(visible_offer(offer, partner, settings=settings.publisher).model_dump(mode="json"))
+        view = visible_offer(offer, partner, settings=settings.publisher)
+        # The hash (hence the idempotency key) covers what the partner can be sent: not
+        # when we saw each source, which moves with every fetch and is never published.
+        wanted[row.id] = content_hash(view.model_dump(mode="json", exclude=_UNSENT))
     with store.session() as s:
         existing = {d.item_id: d for d in s.scalars(
             select(Delivery).where(Delivery.partner == partner.name, Delivery.item_kind == "offer"))}
@@ -80,14 +98,14 @@ def publish_partner(store: Store, settings: Settings, partner: PartnerSettings) 
             elif d.action == "delete" or d.content_hash != h:
                 # Back in the feed, or updated by its source: that renews the window.
                 d.action, d.content_hash, d.status, d.updated_at = "upsert", h, "pending", now
-                d.idempotency_key = idempotency_key(partner.name, cid, h)
+                d.idempotency_key = idempotency_key(partner.name, cid, h, d.idempotency_key)
                 d.expires_at = now + max_age
                 _requeued(d)
                 report.upserts += 1
             elif d.expires_at and _aware(d.expires_at) < now:
                 # Past the publication window and not renewed: withdraw it.
                 d.action, d.status, d.updated_at = "delete", "pending", now
-                d.idempotency_key = idempotency_key(partner.name, cid, f"delete:{now:%Y%m%d}")
+                d.idempotency_key = idempotency_key(partner.name, cid, "delete", d.idempotency_key)
                 _requeued(d)
                 report.deletes += 1
             else:
@@ -95,7 +113,7 @@ def publish_partner(store: Store, settings: Settings, partner: PartnerSettings) 
         for cid, d in existing.items():
             if cid not in wanted and d.action != "delete":
                 d.action, d.status, d.updated_at = "delete", "pending", now
-                d.idempotency_key = idempotency_key(partner.name, cid, f"delete:{now:%Y%m%d%H%M%S}")
+                d.idempotency_key = idempotency_key(partner.name, cid, "delete", d.idempotency_key)
                 _requeued(d)
                 report.deletes += 1
     log.info("publish finished", extra={"partner": partner.name, "upserts": report.upserts,

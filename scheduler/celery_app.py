@@ -9,10 +9,15 @@
   ``schedule_minutes``, and the lifecycle jobs every ``[scheduler]
   lifecycle_minutes``.
 * Per-partner limits (Redis, the broker): at most one fetch of a partner at a
-  time (a lock that expires after ``fetch_lock_seconds``) and at most one fetch
-  start per ``min_fetch_interval_seconds``; a fetch that finds its partner busy
-  or throttled is skipped (outcome ``busy``/``throttled``), the rest of the
-  chain still runs. Normalize and dedup are single-flight across workers.
+  time (a lock) and at most one fetch start per ``min_fetch_interval_seconds``;
+  a fetch that finds its partner busy or throttled is skipped (outcome
+  ``busy``/``throttled``), the rest of the chain still runs. Normalize and dedup
+  are single-flight across workers (a lock each).
+* Locks outlive no worker: each has a short time-to-live (``fetch_lock_seconds``,
+  ``stage_lock_seconds``) that its holder renews from a thread while the task
+  runs. A worker killed mid-task stops renewing, so its lock lapses within that
+  time, and the redelivered task (``acks_late``, after
+  ``visibility_timeout_seconds``) can take it.
 * Retries are bounded: database and broker connection errors are retried at
   most 3 times with exponential backoff and jitter. Partner faults are not
   errors here: ``fetch_partner`` records them as failed runs.
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -100,6 +106,12 @@ def configure(settings: Settings) -> Celery:
     app.conf.broker_url = broker
     app.conf.result_backend = os.environ.get("JOBGATE_RESULT_BACKEND") or broker
     app.conf.beat_schedule = beat_schedule(settings)
+    timeout = settings.scheduler.visibility_timeout_seconds
+    # acks_late: a dead worker's task stays unacknowledged in Redis and is restored after
+    # the visibility timeout; sweep for such tasks every tenth of it (at most every minute).
+    app.conf.broker_transport_options = {"visibility_timeout": timeout,
+                                         "unacked_restore_interval": max(1, min(60, timeout // 10)),
+                                         "unacked_restore_throttle": 1}
     return app
 
 
@@ -126,6 +138,31 @@ def _redis() -> Any:
 
 
 @contextmanager
+def kept_alive(lock: Any, ttl: float) -> Iterator[None]:
+    """Renew a held Redis lock to ``ttl`` seconds every third of that until the block ends.
+
+    The lock must be made with ``thread_local=False``: a thread renews it.
+    """
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(ttl / 3):
+            try:
+                lock.reacquire()
+            except Exception:  # lost (expired during a stall, broker gone): nothing to keep
+                log.warning("could not renew lock %s", lock.name)
+                return
+
+    thread = threading.Thread(target=renew, name=f"renew {lock.name}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+@contextmanager
 def partner_slot(partner: str) -> Iterator[str | None]:
     """Take a partner's fetch slot: yields None when taken, else why it is not available.
 
@@ -138,7 +175,8 @@ def partner_slot(partner: str) -> Iterator[str | None]:
         yield None
         return
     interval = settings.scheduler.min_fetch_interval_seconds
-    lock = r.lock(f"jobgate:fetch-lock:{partner}", timeout=settings.scheduler.fetch_lock_seconds)
+    ttl = settings.scheduler.fetch_lock_seconds
+    lock = r.lock(f"jobgate:fetch-lock:{partner}", timeout=ttl, thread_local=False)
     if not lock.acquire(blocking=False):
         yield "busy"
         return
@@ -146,7 +184,8 @@ def partner_slot(partner: str) -> Iterator[str | None]:
         if interval and not r.set(f"jobgate:fetch-last:{partner}", "1", nx=True, ex=interval):
             yield "throttled"
             return
-        yield None
+        with kept_alive(lock, ttl):
+            yield None
     finally:
         try:
             lock.release()
@@ -161,12 +200,14 @@ def single_flight(name: str, wait_seconds: int = 600) -> Iterator[bool]:
     if r is None:
         yield True
         return
-    lock = r.lock(f"jobgate:stage-lock:{name}", timeout=4 * 3600, blocking_timeout=wait_seconds)
+    ttl = _context()[0].scheduler.stage_lock_seconds
+    lock = r.lock(f"jobgate:stage-lock:{name}", timeout=ttl, blocking_timeout=wait_seconds, thread_local=False)
     if not lock.acquire():
         yield False
         return
     try:
-        yield True
+        with kept_alive(lock, ttl):
+            yield True
     finally:
         try:
             lock.release()

@@ -36,6 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from jobgate.errors import StoreError
+from jobgate.failpoints import failpoint
 from jobgate.redaction import redact
 from jobgate.schema import SourceRecord
 from jobgate.storage.models import (
@@ -51,6 +52,8 @@ from jobgate.storage.models import (
 )
 
 BATCH = 500
+#: Outcome of a fetch run whose process died before recording how it ended.
+INTERRUPTED = "interrupted"
 
 
 def canonical_json(payload: Any) -> str:
@@ -164,8 +167,16 @@ class Store:
 
     # -- fetch runs -------------------------------------------------------
     def start_run(self, partner: str) -> int:
-        """Record the start of a fetch run; returns its id."""
+        """Record the start of a fetch run; returns its id.
+
+        A run of this partner still marked ``running`` was killed (one fetch of a
+        partner runs at a time): it is closed as ``interrupted``, so it is neither
+        shown as running forever nor left out of the partner's error rate.
+        """
         with self.session() as s:
+            s.execute(update(FetchRun).where(FetchRun.partner == partner, FetchRun.outcome == "running")
+                      .values(outcome=INTERRUPTED, finished_at=utcnow(),
+                              error="the process stopped before the run finished (killed or crashed)"))
             run = FetchRun(partner=partner)
             s.add(run)
             s.flush()
@@ -369,15 +380,29 @@ class Store:
         run_id: int | None = None,
         stage: str = "fetch",
     ) -> None:
-        """Keep a record that could not be read, with its reason."""
+        """Keep a record that could not be read, with its reason.
+
+        Idempotent: the same record failing the same way again (a re-read feed, a
+        batch redone after a crash) refreshes the open entry instead of adding one.
+        """
+        payload = payload[:1_000_000] if payload else None
         with self.session() as s:
+            same = s.scalar(select(Quarantine).where(
+                Quarantine.partner == partner, Quarantine.external_id.is_not_distinct_from(external_id),
+                Quarantine.stage == stage, Quarantine.reason == reason,
+                Quarantine.field.is_not_distinct_from(field), Quarantine.payload.is_not_distinct_from(payload),
+                Quarantine.resolved.is_(False),
+            ).limit(1))
+            if same is not None:
+                same.fetch_run_id = run_id
+                return
             s.add(
                 Quarantine(
                     partner=partner,
                     external_id=external_id,
                     reason=reason,
                     field=field,
-                    payload=payload[:1_000_000] if payload else None,
+                    payload=payload,
                     fetch_run_id=run_id,
                     stage=stage,
                 )
@@ -432,6 +457,8 @@ class Store:
                     for k, v in cols.items():
                         setattr(offer, k, v)
                 n += 1
+            s.flush()
+            failpoint("normalize.before_commit")
         return n
 
     def close_offers(self, offer_ids: Sequence[int], reason: str, *, event: str = "closed") -> int:

@@ -1,11 +1,18 @@
-"""Shared helpers of the operations tests: small configurations over the bundled example payloads."""
+"""Shared helpers of the operations tests: small configurations over the bundled example
+payloads, and a real ``redis-server`` (the Celery broker)."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import EXAMPLES, ROOT
 
@@ -54,6 +61,36 @@ url = "{tmp_path / 'missing' / 'feed.xml'}"
     path = tmp_path / "jobgate.toml"
     path.write_text(text + extra, encoding="utf-8")
     return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh ``redis-server`` on a free loopback port (no persistence); its URL."""
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server missing: apt-get install redis-server (.ci/run does)"
+    port = _free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=port)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if client.ping():
+                break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.1)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)
 
 
 def start_jobgate(tmp_path: Path, command: str, config: Path, broker_url: str, db_url: str,

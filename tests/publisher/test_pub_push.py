@@ -263,3 +263,18 @@ def test_backoff_and_retry_after_parsing() -> None:
     assert retry_after_seconds("7", T0) == 7.0
     assert retry_after_seconds("Mon, 23 Nov 2026 08:01:00 GMT", T0) == 60.0
     assert retry_after_seconds("garbage", T0) is None and retry_after_seconds(None, T0) is None
+
+
+def test_offer_back_after_a_withdrawal_gets_a_new_key(store: Store, offers: list[CatalogueOffer]) -> None:
+    # Same content as the first upsert: a partner deduplicating by key must still apply it.
+    with partner_server() as (url, b):
+        settings, partner = make_settings(url)
+        (cid,) = load_offers(store, offers[:1])
+        for i, status in enumerate(("active", "closed", "active")):
+            with store.session() as s:
+                s.execute(update(Cluster).where(Cluster.id == cid).values(status=status))
+            publish_partner(store, settings, partner)
+            assert deliver_partner(store, settings, partner, now=T0 + timedelta(hours=i)).delivered == 1
+        assert [r.method for r in b.requests] == ["POST", "DELETE", "POST"]
+        assert len({r.key for r in b.requests}) == 3
+        assert cid in b.items

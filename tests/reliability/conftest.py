@@ -1,0 +1,3 @@
+"""Fixtures of the reliability tests."""
+
+from tests.ops.helpers import redis_url  # noqa: F401  (a fixture: a real redis-server)
