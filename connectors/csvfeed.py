@@ -11,7 +11,6 @@ cut short too, while such a row elsewhere is quarantined.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 from typing import IO, Any
@@ -37,6 +36,7 @@ class CsvConnector(Connector):
         text, invalid = decode_utf8(raw)
         if invalid and not _UTF8_SEQUENCE.search(raw):
             text, invalid = raw.decode("cp1252", "surrogateescape"), False  # a Windows export
+        del raw  # a hostile 50 MB field must not be held three times over
         self.invalid_utf8 = invalid
         delimiter = self.partner.options.get("delimiter")
         if not delimiter:
@@ -44,7 +44,8 @@ class CsvConnector(Connector):
                 delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|").delimiter
             except csv.Error:
                 delimiter = ","
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        # Lines one at a time, not a StringIO, which would copy the text at four bytes a character.
+        reader = csv.DictReader(_lines(text), delimiter=delimiter, strict=True)
         short: RecordError | None = None
         try:
             for row in reader:
@@ -68,3 +69,12 @@ class CsvConnector(Connector):
         if short is not None:
             raise FatalPartnerError(self.name, f"truncated CSV: its last row (line {reader.line_num}) has fewer "
                                     "cells than the header")
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """``text``'s lines with their endings (``\\r\\n``, ``\\n`` or ``\\r``), as ``newline=""`` reads them."""
+    for match in _LINE.finditer(text):
+        yield match.group()

@@ -14,7 +14,6 @@ from typing import IO, Any
 import feedparser
 
 from connectors.base import Connector
-from connectors.jsonapi import IN_MEMORY_MAX_BYTES
 from connectors.xmlfeed import refuse_entities
 from jobgate.errors import FatalPartnerError, RecordError
 
@@ -24,7 +23,8 @@ class RssConnector(Connector):
 
     kind = "rss"
     default_dialect = "rss"
-    max_bytes = IN_MEMORY_MAX_BYTES
+    #: feedparser holds about eight copies of a feed: an RSS feed past 32 MB is refused whole.
+    max_bytes = 32 * 1024**2
 
     def parse(self, stream: IO[bytes]) -> Iterator[dict[str, Any] | RecordError]:
         stream = refuse_entities(stream, self.name)

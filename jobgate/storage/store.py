@@ -312,9 +312,10 @@ class Store:
         """
         if not external_ids:
             return 0
-        c = RawRecord.__table__.c
+        table: Any = RawRecord.__table__
+        c = table.c
         with self.session() as s:
-            result = s.execute(update(RawRecord.__table__).where(
+            result = s.execute(update(table).where(
                 c.partner == partner, c.external_id.in_(list(external_ids)), c.gone.is_(False),
             ).values(seen_run_id=run_id))
             return int(getattr(result, "rowcount", 0) or 0)

@@ -31,7 +31,7 @@ from jobgate.config import load_settings
 from jobgate.health import FAILING, HEALTHY, partner_health
 from jobgate.pipeline import CycleReport, run_cycle
 from jobgate.storage import Store
-from jobgate.storage.models import Offer, RawRecord
+from jobgate.storage.models import Cluster, Offer, RawRecord
 from tests.connectors.simulated_partner import (
     FranceTravailSim,
     Handler,
@@ -50,7 +50,7 @@ KINDS = ("xml", "json", "rss", "csv", "francetravail")
 SLICES = {"francetravail": (0, 24), "xml": (24, 48), "json": (48, 72), "rss": (72, 96), "csv": (96, 120),
           "healthy": (120, 144)}
 #: Short limits so a fault costs a second, not minutes (the defaults are in connectors/http.py).
-FAST = {"rate_per_s": 0, "backoff_s": 0.01, "timeout_s": 0.5, "retries": 1, "deadline_s": 2.0}
+FAST = {"rate_per_s": 0, "backoff_s": 0.01, "timeout_s": 0.3, "retries": 1, "deadline_s": 1.0}
 HEALTHY_NAME = "healthy"
 #: Marker put into bad input: none of it may reach a stored record.
 MARKER = "HOSTILE-MARKER"
@@ -178,13 +178,25 @@ class Scenario:
                 self.switches[kind] = Switch(static(document(kind, offers_for(kind)).body, RENDER[kind][1]))
                 self.server.routes[RENDER[kind][2]] = self.switches[kind]
         self.config = self.tmp_path / "jobgate.toml"
-        self.config.write_text(self._toml(), encoding="utf-8")
+        self.use_database(self.db_url, self.tmp_path)
         os.environ.setdefault("FT_SIM_ID", FranceTravailSim.CLIENT_ID)
         os.environ.setdefault("FT_SIM_SECRET", FranceTravailSim.CLIENT_SECRET)
 
     def close(self) -> None:
         """Stop the simulated server."""
         self.server.stop()
+
+    def use_database(self, db_url: str, where: Path) -> None:
+        """Point the configuration (written in ``where``) at ``db_url`` and clear every fault.
+
+        Tests share one seeded scenario: each copies the seeded SQLite file and
+        runs its fault on the copy.
+        """
+        self.db_url, self.tmp_path = db_url, where
+        self.config = where / "jobgate.toml"
+        self.config.write_text(self._toml(), encoding="utf-8")
+        for switch in self.switches.values():
+            switch.set(None)
 
     def _toml(self) -> str:
         opts = {**FAST, **self.options}
@@ -247,15 +259,15 @@ class Scenario:
         return run_cycle(store, self.settings)
 
     def run_subprocess(self) -> float:
-        """``jobgate run --once`` in a child process; its peak RSS in MB (``wait4``: that child only)."""
+        """``jobgate run --once`` in a child process; its peak resident memory in MB (``VmHWM``)."""
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        with open(self.tmp_path / "run.out", "wb") as out, open(self.tmp_path / "run.err", "wb") as err:
-            proc = subprocess.Popen([sys.executable, "-m", "jobgate.cli", "run", "--once", "--config", str(self.config)],
-                                    stdout=out, stderr=err, env=env, cwd=ROOT)
-            _, status, usage = os.wait4(proc.pid, 0)
-            proc.returncode = os.waitstatus_to_exitcode(status)
-        assert proc.returncode == 0, (self.tmp_path / "run.err").read_text()[-3000:]
-        return usage.ru_maxrss / 1024
+        proc = subprocess.run([sys.executable, "-m", "tests.reliability.peak_rss", "run", "--once",
+                               "--config", str(self.config)], capture_output=True, text=True, env=env, cwd=ROOT,
+                              check=False)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        peak = [line for line in proc.stderr.splitlines() if line.startswith("PEAK_RSS_MB ")]
+        assert peak, proc.stderr[-3000:]
+        return float(peak[-1].split()[1])
 
     # -- the contract ------------------------------------------------------------------------
     def check(self, store: Store, kind: str, reason: str, *, quarantined: Iterable[str] = (),
@@ -322,6 +334,18 @@ def open_offers(store: Store, partner: str) -> set[str]:
         return set(s.scalars(select(Offer.external_id).where(Offer.partner == partner, Offer.status != "closed")))
 
 
+def clusters_of(store: Store, partner: str) -> dict[str, str | None]:
+    """``partner``'s offers: external id -> catalogue offer (cluster) id."""
+    with store.session() as s:
+        return dict(s.execute(select(Offer.external_id, Offer.cluster_id).where(Offer.partner == partner)).all())
+
+
+def cluster_status(store: Store, cluster_id: str | None) -> str | None:
+    """A catalogue offer's status (``active``, ``closed``)."""
+    with store.session() as s:
+        return s.scalar(select(Cluster.status).where(Cluster.id == cluster_id))
+
+
 def healthy_state(store: Store) -> list[tuple[str, str, bool, str]]:
     """The healthy partner's records and offers, to compare before and after a fault."""
     with store.session() as s:
@@ -348,4 +372,5 @@ def record_outcome(outcome: Outcome, fault: str, test: str) -> None:
         fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-__all__ = ["KINDS", "MARKER", "Outcome", "Req", "Scenario", "document", "offers_for", "partner_name"]
+__all__ = ["KINDS", "MARKER", "Outcome", "Req", "Scenario", "cluster_status", "clusters_of", "document", "offers_for",
+           "partner_name", "raw_ids"]
