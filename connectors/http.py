@@ -98,12 +98,12 @@ class CountingReader(io.RawIOBase):
             raise FatalPartnerError(self.partner, f"corrupt compressed body: {exc}") from exc
         n = len(data)
         self.count += n
-        if self.count > self.limit:
-            raise FatalPartnerError(self.partner, f"body larger than the {self.limit} byte limit")
         if self._packed is not None and self.count > RATIO_FLOOR:
             packed = max(self._packed.tell(), 1)
             if self.count > self._ratio * packed:
                 raise bomb_error(self.partner, self.count, packed, self._ratio)
+        if self.count > self.limit:
+            raise FatalPartnerError(self.partner, f"body larger than the {self.limit} byte limit")
         b[:n] = data
         return n
 
@@ -340,12 +340,13 @@ class HttpSession:
                 if resp.status_code < 300:
                     for chunk in resp.iter_bytes():
                         total += len(chunk)
+                        # The ratio first: one network chunk of a bomb can pass the size limit at once.
+                        if total > RATIO_FLOOR and total > self.limits.max_ratio * max(resp.num_bytes_downloaded, 1):
+                            raise bomb_error(self.partner, total, resp.num_bytes_downloaded, self.limits.max_ratio)
                         if total > self.limits.max_bytes:
                             raise FatalPartnerError(
                                 self.partner, f"body larger than the {self.limits.max_bytes} byte limit ({url})"
                             )
-                        if total > RATIO_FLOOR and total > self.limits.max_ratio * max(resp.num_bytes_downloaded, 1):
-                            raise bomb_error(self.partner, total, resp.num_bytes_downloaded, self.limits.max_ratio)
                         spool.write(chunk)
                         # Each read is within timeout_s, but the whole must end too (slowloris).
                         if time.monotonic() > deadline:

@@ -49,8 +49,11 @@ KINDS = ("xml", "json", "rss", "csv", "francetravail")
 #: Each partner's offers: disjoint slices of the 148 real offers, so dedup never joins two partners.
 SLICES = {"francetravail": (0, 24), "xml": (24, 48), "json": (48, 72), "rss": (72, 96), "csv": (96, 120),
           "healthy": (120, 144)}
-#: Short limits so a fault costs a second, not minutes (the defaults are in connectors/http.py).
-FAST = {"rate_per_s": 0, "backoff_s": 0.01, "timeout_s": 0.3, "retries": 1, "deadline_s": 1.0}
+#: The hostile partners' limits: one retry, no throttling, but room for a loaded machine (the
+#: defaults are in connectors/http.py). Tests of timeouts and slow bodies shorten them.
+FAST = {"rate_per_s": 0, "backoff_s": 0.01, "timeout_s": 5.0, "retries": 1, "deadline_s": 30.0}
+#: The healthy partner's: it must never fail because the machine is busy.
+CALM = {"rate_per_s": 0, "timeout_s": 20.0}
 HEALTHY_NAME = "healthy"
 #: Marker put into bad input: none of it may reach a stored record.
 MARKER = "HOSTILE-MARKER"
@@ -178,7 +181,7 @@ class Scenario:
                 self.switches[kind] = Switch(static(document(kind, offers_for(kind)).body, RENDER[kind][1]))
                 self.server.routes[RENDER[kind][2]] = self.switches[kind]
         self.config = self.tmp_path / "jobgate.toml"
-        self.use_database(self.db_url, self.tmp_path)
+        self.use_database(self.db_url, self.tmp_path, **self.options)
         os.environ.setdefault("FT_SIM_ID", FranceTravailSim.CLIENT_ID)
         os.environ.setdefault("FT_SIM_SECRET", FranceTravailSim.CLIENT_SECRET)
 
@@ -186,24 +189,27 @@ class Scenario:
         """Stop the simulated server."""
         self.server.stop()
 
-    def use_database(self, db_url: str, where: Path) -> None:
-        """Point the configuration (written in ``where``) at ``db_url`` and clear every fault.
+    def use_database(self, db_url: str, where: Path, **options: Any) -> None:
+        """Point the configuration (written in ``where``) at ``db_url``, clear every fault.
 
         Tests share one seeded scenario: each copies the seeded SQLite file and
-        runs its fault on the copy.
+        runs its fault on the copy. ``options`` go over :data:`FAST` for the
+        hostile partners.
         """
-        self.db_url, self.tmp_path = db_url, where
+        self.db_url, self.tmp_path, self.options = db_url, where, options
         self.config = where / "jobgate.toml"
         self.config.write_text(self._toml(), encoding="utf-8")
         for switch in self.switches.values():
             switch.set(None)
 
     def _toml(self) -> str:
-        opts = {**FAST, **self.options}
-        inline = ", ".join(f"{k} = {json.dumps(v)}" for k, v in opts.items())
+        def inline(opts: dict[str, Any]) -> str:
+            return "{ " + ", ".join(f"{k} = {json.dumps(v)}" for k, v in opts.items())
+
+        hostile = inline({**FAST, **self.options})
         parts = [f'[database]\nurl = "{self.db_url}"\n',
                  f'[[partners]]\nname = "{HEALTHY_NAME}"\nconnector = "xml"\nurl = "{self.server.url("/healthy.xml")}"\n'
-                 f"options = {{ {inline} }}\n"]
+                 f"options = {inline(CALM)} }}\n"]
         for kind in self.kinds:
             if kind == "francetravail":
                 token = self.server.url("/token?realm=%2Fpartenaire")
@@ -211,10 +217,10 @@ class Scenario:
                     f'[[partners]]\nname = "hostile-ft"\nconnector = "francetravail"\n'
                     f'url = "{self.server.url("/offres/search")}"\n'
                     'auth = { client_id = "FT_SIM_ID", client_secret = "FT_SIM_SECRET" }\n'
-                    f'options = {{ {inline}, token_url = "{token}", incremental = false }}\n')
+                    f'options = {hostile}, token_url = "{token}", incremental = false }}\n')
             else:
                 parts.append(f'[[partners]]\nname = "{partner_name(kind)}"\nconnector = "{kind}"\n'
-                             f'url = "{self.server.url(RENDER[kind][2])}"\noptions = {{ {inline} }}\n')
+                             f'url = "{self.server.url(RENDER[kind][2])}"\noptions = {hostile} }}\n')
         return "\n".join(parts)
 
     @property

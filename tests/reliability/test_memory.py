@@ -65,6 +65,7 @@ CASES = {
 def test_peak_memory_of_a_cycle_under_fault(case: str, scenario_store: tuple[Scenario, Store]) -> None:
     scenario, store = scenario_store
     make, reasons, kinds = CASES[case]
+    scenario.use_database(scenario.db_url, scenario.tmp_path, deadline_s=120.0)  # 50 MB on a busy machine
     scenario.inject(make(scenario))
     peak = scenario.run_subprocess()
     assert peak < BOUND_MB, f"{case}: peak RSS {peak:.0f} MB"
