@@ -180,6 +180,6 @@ class XmlFeedConnector(Connector):
             what = str(exc)
             if "encoding" in what.lower() or "utf-8" in what.lower():
                 what = f"bytes that are not valid UTF-8 (or the declared encoding): {what}"
-            elif "huge text node" in what:
+            elif "huge text node" in what or "text node too long" in what.lower():
                 what = f"a text over lxml's 10 MB limit (a hostile or broken record): {what}"
             raise FatalPartnerError(self.name, f"malformed XML after {read} <{tag}> records: {what}") from exc
