@@ -5,7 +5,9 @@ all; a UTF-8 file with a few bad bytes is read on and only the rows holding
 them are quarantined. Quoting is strict: a quoted field that never closes (a
 file cut short, a stray quote) fails the run instead of swallowing the rows
 after it into one field; a last row with fewer cells than the header is a file
-cut short too, while such a row elsewhere is quarantined.
+cut short too, while such a row elsewhere is quarantined. A field over
+:data:`~connectors.base.MAX_FIELD_CHARS` fails the run (the reader cannot go on
+past it), like lxml's 10 MB text limit for XML.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-from connectors.base import Connector
+from connectors.base import MAX_FIELD_CHARS, Connector
 from connectors.jsonapi import IN_MEMORY_MAX_BYTES, decode_utf8
 from jobgate.errors import FatalPartnerError, RecordError
 
@@ -44,6 +46,9 @@ class CsvConnector(Connector):
                 delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|").delimiter
             except csv.Error:
                 delimiter = ","
+        # The reader builds a field at four bytes a character: one past the field cap fails the
+        # file (the reader cannot resync after it) rather than hold a hostile 50 MB field.
+        csv.field_size_limit(MAX_FIELD_CHARS)
         # Lines one at a time, not a StringIO, which would copy the text at four bytes a character.
         reader = csv.DictReader(_lines(text), delimiter=delimiter, strict=True)
         short: RecordError | None = None
@@ -62,10 +67,13 @@ class CsvConnector(Connector):
                     continue
                 yield record
         except csv.Error as exc:
-            raise FatalPartnerError(
-                self.name, f"malformed or truncated CSV at line {reader.line_num}: {exc} "
-                "(a quoted field that never closes)" if "end of data" in str(exc)
-                else f"malformed CSV at line {reader.line_num}: {exc}") from exc
+            what = str(exc)
+            if "end of data" in what:
+                what = f"{what} (a quoted field that never closes)"
+                raise FatalPartnerError(self.name, f"malformed or truncated CSV at line {reader.line_num}: {what}") from exc
+            if "field limit" in what:
+                what = f"a field over the {MAX_FIELD_CHARS}-character limit ({what})"
+            raise FatalPartnerError(self.name, f"malformed CSV at line {reader.line_num}: {what}") from exc
         if short is not None:
             raise FatalPartnerError(self.name, f"truncated CSV: its last row (line {reader.line_num}) has fewer "
                                     "cells than the header")

@@ -55,6 +55,7 @@ def _nothing(scenario: Scenario) -> Any:
 CASES = {
     "no fault (baseline)": (_nothing, None, ()),
     "50 MB description": (_big_description, {"xml": "over lxml's 10 MB", "rss": "byte limit",
+                                               "csv": "a field over the 500000-character limit",
                                                "*": "field 'description'"}, KINDS),
     "gzip bomb (1 GiB)": (_gzip_bomb, {"*": "compression bomb"}, KINDS),
     "entity expansion bomb": (_entity_bomb, {"*": "entity declarations are refused"}, ("xml", "rss")),
