@@ -34,7 +34,7 @@ def collect(path: Path) -> None:
 
 def tidy(reason: str) -> str:
     reason = re.sub(r" \(http://127\.0\.0\.1:\d+/[^)\s]*\)", "", reason)  # the URL said twice
-    reason = re.sub(r"http://127\.0\.0\.1:\d+/\S*", "URL", reason)
+    reason = re.sub(r"http://127\.0\.0\.1:\d+/[^\s:)]*", "URL", reason)
     return reason.replace("|", "\\|").replace("<", "&lt;")
 
 
