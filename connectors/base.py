@@ -100,6 +100,35 @@ class FetchContext:
 
 #: Fields a record must have; a record without them is quarantined.
 REQUIRED_FIELDS = ("title",)
+#: Longest text a record field may hold (a real description is under 30,000 characters).
+MAX_FIELD_CHARS = 500_000
+
+
+def invalid_utf8_path(value: Any, path: str = "") -> str | None:
+    """The path of the first text in ``value`` holding undecodable bytes (lone surrogates), or None.
+
+    Documents that are not valid UTF-8 are decoded with ``surrogateescape`` so
+    one bad record does not fail the feed; this finds which field of a record is bad.
+    """
+    if isinstance(value, str):
+        if value.isascii():
+            return None
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or "(record)"
+        return None
+    if isinstance(value, dict):
+        items: Iterable[tuple[Any, Any]] = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, sub in items:
+        found = invalid_utf8_path(sub, f"{path}/{key}" if path else str(key))
+        if found:
+            return found
+    return None
 
 
 class Connector(ABC):
@@ -119,6 +148,12 @@ class Connector(ABC):
     error_mapping: ClassVar[Mapping[Key, Resolution]] = {}
     #: ``parse`` yields only JSON types (str, numbers, dicts, lists): no JSON-safety pass needed.
     plain_records: ClassVar[bool] = False
+    #: Default body limit of this kind (``None``: :class:`Limits`'s); kinds that hold a whole
+    #: document in memory (JSON, CSV, RSS) keep it lower, so memory stays bounded.
+    max_bytes: ClassVar[int | None] = None
+    #: Set by ``parse`` when the document is not valid UTF-8 and was decoded with
+    #: ``surrogateescape``: each record is then checked, and a bad one quarantined.
+    invalid_utf8: bool = False
 
     def __init__(self, partner: PartnerSettings) -> None:
         self.partner = partner
@@ -159,6 +194,11 @@ class Connector(ABC):
         """The partner's pagination strategy, from ``options.pagination`` (default: one page)."""
         return paginator_from_options(self.partner.options)
 
+    def limits(self) -> Limits:
+        """The partner's limits: its ``options`` over this kind's defaults."""
+        defaults = {"max_bytes": self.max_bytes} if self.max_bytes is not None else {}
+        return Limits.from_options({**defaults, **self.partner.options})
+
     def make_session(self, location: str) -> HttpSession:
         """The partner's HTTP session for one run (auth, limits, merged error table)."""
         opts = self.partner.options
@@ -166,7 +206,7 @@ class Connector(ABC):
         return HttpSession(
             self.name,
             location,
-            limits=Limits.from_options(opts),
+            limits=self.limits(),
             auth=auth,
             error_mapping=merge_mapping(self.error_mapping, opts.get("error_mapping")),
             policy=EgressPolicy.for_partner(self.partner, [location, getattr(auth, "token_url", None)]),
@@ -266,7 +306,7 @@ class Connector(ABC):
             try:
                 yield self.to_source_record(item, index)
             except RecordError as err:
-                err.payload = _dump(item)
+                err.payload = _dump(item, self.invalid_utf8)
                 yield err
 
     def to_source_record(self, record: dict[str, Any], index: int) -> SourceRecord:
@@ -285,14 +325,22 @@ class Connector(ABC):
             value = fields.get(name)
             if not isinstance(value, str) or not value.strip():
                 raise RecordError(self.name, ext, "missing or empty", field=name)
+        for name, value in fields.items():
+            if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
+                raise RecordError(self.name, ext, f"{len(value)} characters, over the {MAX_FIELD_CHARS}-character "
+                                  "limit", field=name)
+        if self.invalid_utf8:
+            bad = invalid_utf8_path(fields) or invalid_utf8_path(record)
+            if bad:
+                raise RecordError(self.name, ext, "bytes that are not valid UTF-8", field=bad)
         if self.plain_records:
             return SourceRecord(partner=self.name, external_id=ext, fields=fields, payload=record)
         return SourceRecord(partner=self.name, external_id=ext, fields=_jsonable(fields), payload=_jsonable(record))
 
 
-def _dump(record: Any) -> str:
-    """A record as JSON text for the quarantine (never fails)."""
-    return json.dumps(record, ensure_ascii=False, default=str)
+def _dump(record: Any, escape: bool = False) -> str:
+    """A record as JSON text for the quarantine (never fails; ``escape`` keeps bad bytes as ``\\udcXX``)."""
+    return json.dumps(record, ensure_ascii=escape, default=str)
 
 
 def _jsonable(value: Any) -> Any:

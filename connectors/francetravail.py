@@ -35,7 +35,7 @@ from connectors.auth import Authenticator, authenticator_for
 from connectors.base import Connector, FetchContext, Item, Page
 from connectors.dialects import DIALECTS, Dialect
 from connectors.http import Response
-from connectors.jsonapi import find_records, load_json
+from connectors.jsonapi import IN_MEMORY_MAX_BYTES, find_records, load_json
 from connectors.pagination import RangePaginator, parse_content_range
 from jobgate.errors import FatalPartnerError, RecordError
 
@@ -137,6 +137,7 @@ class FranceTravailConnector(Connector):
     kind = "francetravail"
     default_dialect = "francetravail"
     plain_records = True
+    max_bytes = IN_MEMORY_MAX_BYTES
 
     def authenticator(self) -> Authenticator:
         """OAuth2 client credentials with France Travail's token URL and scope as defaults."""
@@ -251,7 +252,8 @@ class FranceTravailConnector(Connector):
         return fields
 
     def parse(self, stream: IO[bytes]) -> Iterator[dict[str, Any] | RecordError]:
-        doc = load_json(stream, self.name)
+        doc, invalid = load_json(stream, self.name)
+        self.invalid_utf8 = self.invalid_utf8 or invalid
         for i, rec in enumerate(find_records(doc, self.dialect.records_path)):
             if not isinstance(rec, dict):
                 yield RecordError(self.name, f"#{i + 1}", f"offer is a {type(rec).__name__}, not an object")

@@ -43,7 +43,11 @@ class Limits:
     """Hard limits and politeness for one partner's fetch."""
 
     max_bytes: int = 2 * 1024**3  # one body, after decompression
-    timeout_s: float = 30.0
+    #: Decompressed / compressed bytes past which a body (over RATIO_FLOOR) is a bomb; feeds
+    #: compress 5-30×, a gzip bomb about 1000×.
+    max_ratio: float = 200.0
+    timeout_s: float = 30.0  # connect, and each read: a server silent this long times out
+    deadline_s: float = 900.0  # one whole request, body included: a server trickling bytes cannot hold a run
     retries: int = 3  # retries after the first attempt (timeouts, 5xx)
     rate_limited_retries: int = 8  # 429s honoured before giving up
     backoff_s: float = 1.0  # first backoff; doubles each retry, with jitter
@@ -58,14 +62,32 @@ class Limits:
         return cls(**{k: type(getattr(cls(), k))(v) for k, v in options.items() if k in names})
 
 
-class CountingReader(io.RawIOBase):
-    """Wraps a binary stream; counts bytes and stops past ``limit``."""
+#: Decompressed bytes under which the ratio is not checked (small bodies compress well).
+RATIO_FLOOR = 16 * 1024**2
 
-    def __init__(self, raw: IO[bytes], partner: str, limit: int) -> None:
+
+def bomb_error(partner: str, out: int, packed: int, ratio: float) -> FatalPartnerError:
+    """The error for a body expanding past ``ratio``."""
+    return FatalPartnerError(
+        partner, f"compressed body expands more than {ratio:g}× ({out} bytes from {packed}): "
+        "refused as a compression bomb")
+
+
+class CountingReader(io.RawIOBase):
+    """Wraps a binary stream; counts bytes and stops past ``limit``.
+
+    With ``packed`` (the compressed file under a gunzipping ``raw``), it also
+    stops when the output outgrows ``max_ratio`` times what was read of it.
+    """
+
+    def __init__(self, raw: IO[bytes], partner: str, limit: int, packed: IO[bytes] | None = None,
+                 max_ratio: float = Limits.max_ratio) -> None:
         self._raw = raw
         self.partner = partner
         self.limit = limit
         self.count = 0
+        self._packed = packed
+        self._ratio = max_ratio
 
     def readable(self) -> bool:
         return True
@@ -77,18 +99,23 @@ class CountingReader(io.RawIOBase):
             raise FatalPartnerError(self.partner, f"corrupt compressed body: {exc}") from exc
         n = len(data)
         self.count += n
+        if self._packed is not None and self.count > RATIO_FLOOR:
+            packed = max(self._packed.tell(), 1)
+            if self.count > self._ratio * packed:
+                raise bomb_error(self.partner, self.count, packed, self._ratio)
         if self.count > self.limit:
             raise FatalPartnerError(self.partner, f"body larger than the {self.limit} byte limit")
         b[:n] = data
         return n
 
 
-def bounded_stream(raw: IO[bytes], partner: str, limit: int) -> io.BufferedReader:
-    """``raw`` as a buffered stream, gunzipped if it is gzip, never past ``limit`` bytes."""
+def bounded_stream(raw: IO[bytes], partner: str, limit: int, max_ratio: float = Limits.max_ratio) -> io.BufferedReader:
+    """``raw`` as a buffered stream, gunzipped if it is gzip, never past ``limit`` bytes or ``max_ratio``."""
     head = raw.read(2)
     raw.seek(0)
     if head == b"\x1f\x8b":
-        return io.BufferedReader(CountingReader(gzip.GzipFile(fileobj=raw, mode="rb"), partner, limit))  # type: ignore[arg-type]
+        gz = gzip.GzipFile(fileobj=raw, mode="rb")
+        return io.BufferedReader(CountingReader(gz, partner, limit, raw, max_ratio))  # type: ignore[arg-type]
     return io.BufferedReader(CountingReader(raw, partner, limit))
 
 
@@ -318,20 +345,29 @@ class HttpSession:
             target = httpx.URL(url)
             if params:  # merged, not replacing a query already in the URL (next links)
                 target = target.copy_merge_params(dict(params))
+            deadline = time.monotonic() + self.limits.deadline_s
             with self.client.stream("GET", target, headers=headers) as resp:
                 total = 0
                 if resp.status_code < 300:
                     for chunk in resp.iter_bytes():
                         total += len(chunk)
+                        # The ratio first: one network chunk of a bomb can pass the size limit at once.
+                        if total > RATIO_FLOOR and total > self.limits.max_ratio * max(resp.num_bytes_downloaded, 1):
+                            raise bomb_error(self.partner, total, resp.num_bytes_downloaded, self.limits.max_ratio)
                         if total > self.limits.max_bytes:
                             raise FatalPartnerError(
                                 self.partner, f"body larger than the {self.limits.max_bytes} byte limit ({url})"
                             )
                         spool.write(chunk)
+                        # Each read is within timeout_s, but the whole must end too (slowloris).
+                        if time.monotonic() > deadline:
+                            raise RetriableError(
+                                self.partner, f"response took longer than the {self.limits.deadline_s:g}s deadline "
+                                f"({total} bytes read from {url})")
                 self.bytes += total
                 out_headers = {k.lower(): v for k, v in resp.headers.items()}
                 status, final_url = resp.status_code, str(resp.url)
-        except FatalPartnerError:
+        except (FatalPartnerError, RetriableError):
             spool.close()
             raise
         except (httpx.HTTPError, zlib.error) as exc:
@@ -339,9 +375,12 @@ class HttpSession:
             res = resolve(exc, self.error_mapping)
             if res.action is Action.FAIL:
                 raise FatalPartnerError(self.partner, f"{res.reason} from {url}: {exc}") from exc
-            raise RetriableError(self.partner, f"{res.reason} fetching {url}") from exc
+            # The library's words say which: "peer closed connection without sending complete
+            # message body" (a body cut short), "timed out"...
+            detail = f": {exc}" if str(exc) else ""
+            raise RetriableError(self.partner, f"{res.reason} fetching {url}{detail}") from exc
         spool.seek(0)
-        body = bounded_stream(spool, self.partner, self.limits.max_bytes)
+        body = bounded_stream(spool, self.partner, self.limits.max_bytes, self.limits.max_ratio)
         return Response(status, final_url, out_headers, body, total, spool, self.limits.max_bytes)
 
 

@@ -37,13 +37,27 @@ def find_records(doc: Any, path: str | None) -> list[Any]:
     return []
 
 
-def load_json(stream: IO[bytes], partner: str) -> Any:
-    """Parse a JSON body, translating decode errors."""
-    raw = stream.read()
+#: Default body limit of the kinds that parse a whole document in memory.
+IN_MEMORY_MAX_BYTES = 128 * 1024**2
+
+
+def decode_utf8(raw: bytes) -> tuple[str, bool]:
+    """``raw`` as text, and whether it held bytes that are not UTF-8 (kept as lone surrogates).
+
+    A document with a few bad bytes is still read, so only the records holding
+    them are quarantined (:func:`connectors.base.invalid_utf8_path` finds them).
+    """
     try:
-        return json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise FatalPartnerError(partner, f"body is not UTF-8: {exc.reason} at byte {exc.start}") from exc
+        return raw.decode("utf-8-sig"), False
+    except UnicodeDecodeError:
+        return raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "surrogateescape"), True
+
+
+def load_json(stream: IO[bytes], partner: str) -> tuple[Any, bool]:
+    """Parse a JSON body, translating errors; also whether it held bytes that are not UTF-8."""
+    text, invalid = decode_utf8(stream.read())
+    try:
+        return json.loads(text), invalid
     except json.JSONDecodeError as exc:
         raise FatalPartnerError(partner, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
 
@@ -54,9 +68,10 @@ class JsonConnector(Connector):
     kind = "json"
     default_dialect = "jobposting"
     plain_records = True
+    max_bytes = IN_MEMORY_MAX_BYTES
 
     def parse(self, stream: IO[bytes]) -> Iterator[dict[str, Any] | RecordError]:
-        doc = load_json(stream, self.name)
+        doc, self.invalid_utf8 = load_json(stream, self.name)
         for i, rec in enumerate(find_records(doc, self.dialect.records_path)):
             if not isinstance(rec, dict):
                 yield RecordError(self.name, f"#{i + 1}", f"record is a {type(rec).__name__}, not an object")

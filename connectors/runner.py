@@ -5,6 +5,12 @@ each page's records and only then saves that page's state for its partition,
 so a run killed halfway resumes without gap (and, the store being keyed on
 (partner, external id), without duplicate).
 
+Within one page (one document) an external id counts once: the first
+occurrence is stored, every later one quarantined as a duplicate (deterministic
+whatever the batch size). A record quarantined under an id the store already
+holds still counts as seen, so a snapshot never closes an offer only because its
+new version could not be read.
+
 Snapshot rule: only a complete read of a partner that publishes full snapshots
 may mark records as gone, and a sudden drop to zero or near zero is held as
 suspicious instead of applied. A 304 (conditional GET) ends the run as
@@ -14,6 +20,7 @@ incremental run is never a snapshot.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,6 +88,7 @@ def fetch_partner(store: Store, settings: Settings, partner: PartnerSettings) ->
             partner=partner,
             location=location,
             get_state=lambda partition: store.get_state(partner.name, partition),
+            limits=connector.limits(),
             session_factory=lambda: connector.make_session(location),
         )
         all_unchanged = True
@@ -122,18 +130,31 @@ def fetch_partner(store: Store, settings: Settings, partner: PartnerSettings) ->
 
 
 def _store_page(store: Store, run_id: int, items: Any, report: FetchReport) -> None:
-    """Store one page's records in batches, quarantining bad ones."""
+    """Store one page's records in batches, quarantining bad ones and repeated ids."""
     batch: list[SourceRecord] = []
-    for item in items:
+    first: dict[str, int] = {}  # external id -> position of its first occurrence in the page
+    for position, item in enumerate(items, 1):
+        if isinstance(item, SourceRecord) and item.external_id in first:
+            item = _duplicate(item, first[item.external_id])
         if isinstance(item, RecordError):
             _quarantine(store, run_id, item)
             report.quarantined += 1
             continue
+        first[item.external_id] = position
         report.fetched += 1
         batch.append(item)
         if len(batch) >= BATCH:
             _flush(store, run_id, batch, report)
     _flush(store, run_id, batch, report)
+
+
+def _duplicate(record: SourceRecord, first: int) -> RecordError:
+    """A later occurrence of an id in one document: quarantined, the first one is kept."""
+    err = RecordError(record.partner, record.external_id,
+                      f"duplicate id in one feed: record #{first} with this id is kept, this one is not",
+                      field="external_id")
+    err.payload = json.dumps(record.payload, ensure_ascii=False, default=str)
+    return err
 
 
 def _apply_snapshot(store: Store, partner: PartnerSettings, run_id: int, seen: int, report: FetchReport) -> None:
@@ -166,6 +187,8 @@ def _flush(store: Store, run_id: int, batch: list[SourceRecord], report: FetchRe
 def _quarantine(store: Store, run_id: int, err: RecordError) -> None:
     store.quarantine(err.partner, err.external_id, err.reason, field=err.field,
                      payload=err.payload, run_id=run_id, stage="fetch")
+    if err.external_id:
+        store.mark_seen(err.partner, [err.external_id], run_id)
 
 
 def fetch_all(store: Store, settings: Settings) -> list[FetchReport]:

@@ -59,7 +59,8 @@ def open_file(location: str, partner: str, limits: Limits | None = None) -> Iter
     except OSError as exc:
         raise FatalPartnerError(partner, f"cannot read source file {path}: {exc.strerror}") from exc
     with fh:
-        yield bounded_stream(fh, partner, (limits or Limits()).max_bytes)
+        limits = limits or Limits()
+        yield bounded_stream(fh, partner, limits.max_bytes, limits.max_ratio)
 
 
 @contextmanager

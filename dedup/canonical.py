@@ -18,8 +18,15 @@ NESTED = ("employer", "place", "contract", "working_time", "salary", "rome", "da
 
 
 def new_cluster_id(partner: str, external_id: str) -> str:
-    """A stable catalogue id derived from the first source that created the cluster."""
-    digest = hashlib.sha256(f"{partner}\x00{external_id}".encode()).hexdigest()
+    """A stable catalogue id derived from the first source that created the cluster.
+
+    The id is read case-blind: a partner that re-types ``ABC-1`` as ``abc-1``
+    gets a new record (ids are kept as written, and the old spelling is closed),
+    but the job keeps its catalogue id, since the old spelling's cluster is
+    re-formed in the same dedup pass and the fresh id is the same. Two live ids
+    differing only in case still get two ids (the stage suffixes the second).
+    """
+    digest = hashlib.sha256(f"{partner}\x00{external_id.casefold()}".encode()).hexdigest()
     return "jg-" + digest[:16]
 
 

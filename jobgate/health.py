@@ -7,7 +7,8 @@ States, checked in this order:
     disables it (``enabled = false``): it is not fetched, on purpose.
 ``failing``
     its latest finished fetch run ended ``failed`` or ``suspicious`` (a snapshot
-    so small it was held instead of applied).
+    so small it was held instead of applied), or quarantined records (the
+    reason names the first one: record, field, why).
 ``late``
     no successful fetch within twice its schedule (``2 × schedule_minutes``):
     counted from the last success, or from when the partner was first
@@ -127,12 +128,29 @@ def partner_health(store: Store, settings: Settings, *, now: datetime | None = N
         elif runs and runs[0].outcome in BAD_OUTCOMES:
             h.state = FAILING
             h.reason = f"last fetch {runs[0].outcome}: {runs[0].error or 'no detail'}"
+        elif runs and runs[0].quarantined:
+            h.state = FAILING
+            h.reason = _quarantine_reason(store, runs[0])
         elif now - since > 2 * schedule:
             h.state = LATE
             what = "no successful fetch" + ("" if h.last_success_at else " ever")
             h.reason = f"{what} within 2 × {p.schedule_minutes:g} min"
         out.append(h)
     return out
+
+
+def _quarantine_reason(store: Store, run: FetchRun) -> str:
+    """``last fetch quarantined N record(s): record 'X', field 'f': why`` (the run's first one)."""
+    with store.session() as s:
+        first = s.scalars(select(Quarantine).where(Quarantine.fetch_run_id == run.id)
+                          .order_by(Quarantine.id).limit(1)).first()
+    what = f"last fetch quarantined {run.quarantined} record{'s' if run.quarantined > 1 else ''}"
+    if first is None:
+        return what
+    where = f"record {first.external_id!r}" if first.external_id else "a record"
+    if first.field:
+        where += f", field {first.field!r}"
+    return f"{what}, first {where}: {first.reason}"
 
 
 def format_text(report: list[PartnerHealth]) -> str:

@@ -317,6 +317,22 @@ class Store:
                 row.gone = True
             return [r.external_id for r in rows]
 
+    def mark_seen(self, partner: str, external_ids: Sequence[str], run_id: int) -> int:
+        """Count live records as seen by ``run_id`` without changing them (a quarantined new version).
+
+        The partner still lists them: a snapshot must not close them because
+        this run could not read their new content.
+        """
+        if not external_ids:
+            return 0
+        table: Any = RawRecord.__table__
+        c = table.c
+        with self.session() as s:
+            result = s.execute(update(table).where(
+                c.partner == partner, c.external_id.in_(list(external_ids)), c.gone.is_(False),
+            ).values(seen_run_id=run_id))
+            return int(getattr(result, "rowcount", 0) or 0)
+
     def count_seen(self, partner: str, run_id: int) -> int:
         """How many distinct records of this partner the run ``run_id`` stored or saw."""
         with self.session() as s:
@@ -402,7 +418,7 @@ class Store:
                     external_id=external_id,
                     reason=reason,
                     field=field,
-                    payload=payload,
+                    payload=_cap(payload),
                     fetch_run_id=run_id,
                     stage=stage,
                 )
@@ -565,6 +581,16 @@ class Store:
             if keep is not None:
                 q = q.where(ConnectorState.partition != keep)
             return int(s.execute(q).rowcount or 0)  # type: ignore[attr-defined]
+
+
+#: Longest payload kept in the quarantine (a 50 MB hostile record is kept cut, and says so).
+QUARANTINE_PAYLOAD_CHARS = 1_000_000
+
+
+def _cap(payload: str | None) -> str | None:
+    if payload is None or len(payload) <= QUARANTINE_PAYLOAD_CHARS:
+        return payload
+    return payload[:QUARANTINE_PAYLOAD_CHARS] + f"... [cut: {len(payload)} characters in all]"
 
 
 def _offer_columns(data: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,11 @@ Routes are plain functions ``(Req) -> Reply`` registered on :class:`PartnerServe
 compression and connection drops are real). :class:`FranceTravailSim` simulates
 the offers search API: OAuth2 token, ``range`` paging, the 3149 index cap,
 département and creation-date filters, partner exclusion and 429s.
+
+A hostile partner is the same server with fault replies (see "faults" below):
+answers late, trickled a few bytes at a time, cut short of their
+Content-Length, 5xx and 429 storms, off-host redirects; :class:`Switch` serves
+a good document until a fault is switched on.
 """
 
 from __future__ import annotations
@@ -41,12 +46,22 @@ class Req:
 
 @dataclass
 class Reply:
-    """A response; ``drop=True`` closes the connection without answering (a dying server)."""
+    """A response; ``drop=True`` closes the connection without answering (a dying server).
+
+    ``delay_s`` waits before answering; ``trickle_s`` sends the body one
+    ``trickle_bytes`` chunk at a time with that pause between chunks;
+    ``truncate_to`` announces the whole body's length but sends only that many
+    bytes, then closes the connection.
+    """
 
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False
+    delay_s: float = 0.0
+    trickle_s: float = 0.0
+    trickle_bytes: int = 16
+    truncate_to: int | None = None
 
 
 Handler = Callable[[Req], Reply]
@@ -74,6 +89,8 @@ class PartnerServer:
                 server.log.append(req)
                 handler = server.routes.get(parts.path)
                 reply = handler(req) if handler else Reply(404, b"not found")
+                if reply.delay_s:
+                    time.sleep(reply.delay_s)
                 if reply.drop:
                     self.close_connection = True
                     return
@@ -84,9 +101,21 @@ class PartnerServer:
                 self.end_headers()
                 if self.command != "HEAD":
                     try:
-                        self.wfile.write(reply.body)
+                        self._write_body(reply)
                     except (BrokenPipeError, ConnectionResetError):  # the client stopped reading
                         self.close_connection = True
+
+            def _write_body(self, reply: Reply) -> None:
+                body = reply.body if reply.truncate_to is None else reply.body[:reply.truncate_to]
+                if not reply.trickle_s:
+                    self.wfile.write(body)
+                else:
+                    for i in range(0, len(body), reply.trickle_bytes):
+                        self.wfile.write(body[i:i + reply.trickle_bytes])
+                        self.wfile.flush()
+                        time.sleep(reply.trickle_s)
+                if reply.truncate_to is not None:
+                    self.close_connection = True
 
             do_GET = do_POST = do_HEAD = _handle
 
@@ -191,6 +220,58 @@ def gzip_bomb(decompressed: int) -> bytes:
         for _ in range(decompressed // len(zero)):
             gz.write(zero)
     return buf.getvalue()
+
+
+# -- faults --------------------------------------------------------------------
+class Switch:
+    """A route serving ``good`` until :meth:`set` switches a fault (a handler) on."""
+
+    def __init__(self, good: Handler) -> None:
+        self.good = good
+        self.fault: Handler | None = None
+
+    def set(self, fault: Handler | None) -> None:
+        self.fault = fault
+
+    def __call__(self, req: Req) -> Reply:
+        return (self.fault or self.good)(req)
+
+
+def body_of(handler: Handler) -> Reply:
+    """What ``handler`` answers to a plain GET (to build a fault from a good document)."""
+    return handler(Req("GET", "/", {}, {}, b""))
+
+
+def late(handler: Handler, delay_s: float) -> Handler:
+    """``handler``'s answer, ``delay_s`` late (past the client's timeout: a timeout)."""
+    return lambda req: _with(handler(req), delay_s=delay_s)
+
+
+def trickled(handler: Handler, every_s: float, chunk: int = 16) -> Handler:
+    """``handler``'s answer, ``chunk`` bytes every ``every_s`` (each read is quick, the whole is not)."""
+    return lambda req: _with(handler(req), trickle_s=every_s, trickle_bytes=chunk)
+
+
+def cut_short(handler: Handler, fraction: float = 0.5) -> Handler:
+    """``handler``'s answer, its connection closed after ``fraction`` of the announced body."""
+    def fault(req: Req) -> Reply:
+        reply = handler(req)
+        return _with(reply, truncate_to=int(len(reply.body) * fraction))
+    return fault
+
+
+def status(code: int, body: bytes = b"", headers: dict[str, str] | None = None) -> Handler:
+    """Always the same status (a 500 storm, a 429 storm with ``Retry-After``)."""
+    return lambda req: Reply(code, body, dict(headers or {}))
+
+
+def redirect(location: str, code: int = 302) -> Handler:
+    """A redirect to ``location`` (another host: must be refused)."""
+    return lambda req: Reply(code, b"", {"Location": location})
+
+
+def _with(reply: Reply, **changes: Any) -> Reply:
+    return Reply(**{**reply.__dict__, **changes})
 
 
 # -- France Travail ------------------------------------------------------------
