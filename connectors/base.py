@@ -25,7 +25,7 @@ from typing import IO, Any, ClassVar
 from connectors.auth import Authenticator, authenticator_for
 from connectors.dialects import DIALECTS, Dialect
 from connectors.http import HttpSession, Limits
-from connectors.mapping import apply_mapping
+from connectors.mapping import compile_mapping
 from connectors.pagination import Paginator, SinglePage, paginator_from_options
 from connectors.policy import Key, Resolution, merge_mapping
 from connectors.source import is_url, open_file
@@ -135,6 +135,7 @@ class Connector(ABC):
             records_path=partner.records_path or base.records_path,
             mapping={**base.mapping, **partner.mapping},
         )
+        self._map = compile_mapping(tuple(self.dialect.mapping.items()))
 
     @abstractmethod
     def parse(self, stream: IO[bytes]) -> Iterator[dict[str, Any] | RecordError]:
@@ -268,7 +269,7 @@ class Connector(ABC):
 
     def to_source_record(self, record: dict[str, Any], index: int) -> SourceRecord:
         """Map one partner record to a :class:`SourceRecord` or raise :class:`RecordError`."""
-        fields = apply_mapping(record, self.dialect.mapping)
+        fields = self._map(record)
         ext = fields.pop("external_id", None)
         if isinstance(ext, (int, float)):
             ext = str(ext)
