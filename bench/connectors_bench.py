@@ -3,7 +3,9 @@
 Feeds are generated from the real France Travail offers in
 ``/work/shared/data/ft_offers/*.jsonl.gz``, cycled with new ids, and written to
 ``/tmp`` (never the repository). Each measurement runs in a child process so
-its peak RSS (``ru_maxrss``) is its own; the median of ``--runs`` runs is kept.
+its peak RSS (``ru_maxrss``) is its own; the forked record producer of
+``connectors.parallel`` is reported apart (CPU time added to the run's, peak RSS
+as ``producer_peak_rss_mb``). The median of ``--runs`` runs is kept.
 
     python bench/connectors_bench.py --sizes 100M,1G --kinds xml --runs 3
     python bench/connectors_bench.py --sizes 20M --kinds rss,json --runs 3
@@ -124,20 +126,30 @@ def run_once(kind: str, feed: Path) -> dict[str, Any]:
     connector, dialect = {"xml": ("xml", "indeed"), "rss": ("rss", "rss"), "json": ("francetravail", None)}[kind]
     partner = PartnerSettings(name="bench", connector=connector, url=str(feed), dialect=dialect)
     settings = Settings(partners=(partner,), base_dir=feed.parent)
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0, k0 = time.perf_counter(), time.process_time(), _children_cpu()
     report = fetch_partner(store, settings, partner)
     dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    # The forked record producer (connectors.parallel) is a child: its CPU time and peak count too.
+    child_cpu = _children_cpu() - k0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    cpu += child_cpu
     out = {"kind": kind, "feed_mb": feed.stat().st_size / 1e6, "outcome": report.outcome, "error": report.error,
            "offers": report.fetched, "new": report.new, "seconds": round(dt, 2),
            "offers_per_s": round(report.fetched / dt), "cpu_s": round(cpu, 2),
-           "offers_per_cpu_s": round(report.fetched / cpu), "peak_rss_mb": round(rss, 1),
+           "offers_per_cpu_s": round(report.fetched / cpu), "producer_cpu_s": round(child_cpu, 2),
+           "peak_rss_mb": round(rss, 1), "producer_peak_rss_mb": round(child_rss, 1),
            "db_mb": round(db.stat().st_size / 1e6, 1)}
     store.dispose()
     for f in db.parent.iterdir():
         f.unlink()
     db.parent.rmdir()
     return out
+
+
+def _children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def measure(kind: str, feed: Path, runs: int) -> dict[str, Any]:
@@ -150,6 +162,9 @@ def measure(kind: str, feed: Path, runs: int) -> dict[str, Any]:
     med = sorted(results, key=lambda r: r["offers_per_s"])[len(results) // 2]
     return {**med, "runs": runs, "offers_per_s_all": [r["offers_per_s"] for r in results],
             "peak_rss_mb_max": max(r["peak_rss_mb"] for r in results),
+            "producer_peak_rss_mb_max": max(r["producer_peak_rss_mb"] for r in results),
+            "seconds_median": statistics.median(r["seconds"] for r in results),
+            "cpu_s_median": statistics.median(r["cpu_s"] for r in results),
             "offers_per_s_median": statistics.median(r["offers_per_s"] for r in results),
             "offers_per_cpu_s_median": statistics.median(r["offers_per_cpu_s"] for r in results),
             "load_avg": os.getloadavg()}

@@ -45,6 +45,8 @@ class Page:
     consumed (a running maximum). ``unchanged`` marks a 304: nothing to read.
     ``reset_other_partitions`` drops every other partition's state once this
     page's state is saved (the end of a harvest whose partitions were per run).
+    ``forkable`` says ``items`` may be consumed in a forked process (it only
+    reads a local file and counts into ``ctx.bytes``), see :mod:`connectors.parallel`.
     """
 
     partition: str
@@ -52,6 +54,7 @@ class Page:
     state: dict[str, Any] | None = None
     unchanged: bool = False
     reset_other_partitions: bool = False
+    forkable: bool = False
 
 
 @dataclass
@@ -180,7 +183,7 @@ class Connector(ABC):
         snapshot. Raise :class:`FatalPartnerError` or :class:`RetriableError`.
         """
         if not ctx.is_http:
-            yield Page("", self._file_items(ctx))
+            yield Page("", self._file_items(ctx), forkable=True)
             return
         paginator = self.paginator()
         if isinstance(paginator, SinglePage):

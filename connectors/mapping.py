@@ -106,14 +106,16 @@ def compile_mapping(items: tuple[tuple[str, str], ...]) -> Mapper:
     CSV and JSON records) is read with one ``dict.get``: at feed scale the
     mapping runs once per field per record, so its per-call overhead counts.
     """
-    plan: list[tuple[str, str | None, tuple[tuple[str | None, tuple[str, ...]], ...]]] = []
+    plan: list[tuple[str, str | None, tuple[tuple[str | None, str | None, tuple[str, ...]], ...]]] = []
     for field, expression in items:
         joined, parts = _compile(expression)
         if joined:
             plan.append((field, expression, ()))
             continue
         alts = tuple(
-            (alt[0] if len(alt) == 1 and not alt[0].endswith("[]") else None, alt) for alt in parts
+            (alt[0] if len(alt) == 1 and not alt[0].endswith("[]") else None,
+             alt[0].removesuffix("[]") if alt and not alt[0].isdigit() else None, alt)
+            for alt in parts
         )
         plan.append((field, None, alts))
 
@@ -125,12 +127,14 @@ def compile_mapping(items: tuple[tuple[str, str], ...]) -> Mapper:
             if joined is not None:
                 value = evaluate(record, joined)
             else:
-                for key, parts in alts:
+                for key, first, parts in alts:
                     if key is not None and get is not None:
                         value = get(key)
                         if value is None:
                             continue
                         value = value.strip() if value.__class__ is str else _resolve(record, parts)
+                    elif get is not None and first is not None and get(first) is None:
+                        continue  # a nested path whose first level is absent
                     else:
                         value = _resolve(record, parts)
                     if value is not None and value != "" and value != []:

@@ -18,15 +18,17 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.base import FetchContext
+from connectors.base import FetchContext, Page
+from connectors.parallel import can_fork, prepared_batches
 from connectors.registry import build_connector
 from jobgate.config import PartnerSettings, Settings
 from jobgate.errors import JobgateError, PartnerError, RecordError
 from jobgate.schema import SourceRecord
 from jobgate.storage import Store
+from jobgate.storage.store import UpsertCounts
 
 log = logging.getLogger("jobgate.connectors")
-BATCH = 500
+BATCH = 2000
 #: A snapshot below this share of the live records (with at least SUSPICIOUS_MIN live) is suspicious.
 SUSPICIOUS_RATIO = 0.2
 SUSPICIOUS_MIN = 20
@@ -88,7 +90,7 @@ def fetch_partner(store: Store, settings: Settings, partner: PartnerSettings) ->
                 report.not_modified += 1
                 continue
             all_unchanged = False
-            _store_page(store, run_id, page.items, report)
+            _store_page(store, run_id, page, ctx, report)
             if page.state is not None:
                 store.set_state(partner.name, page.partition, page.state)
             if page.reset_other_partitions:
@@ -118,10 +120,22 @@ def fetch_partner(store: Store, settings: Settings, partner: PartnerSettings) ->
     return report
 
 
-def _store_page(store: Store, run_id: int, items: Any, report: FetchReport) -> None:
-    """Store one page's records in batches, quarantining bad ones."""
+def _store_page(store: Store, run_id: int, page: Page, ctx: FetchContext, report: FetchReport) -> None:
+    """Store one page's records in batches, quarantining bad ones.
+
+    A forkable page (a local file) is read by a forked producer while this
+    process writes (``options.parallel = false`` turns it off).
+    """
+    if page.forkable and ctx.partner.options.get("parallel", True) and can_fork():
+        for prepared, errors in prepared_batches(page.items, ctx, BATCH):
+            for err in errors:
+                _quarantine(store, run_id, err)
+            report.quarantined += len(errors)
+            report.fetched += len(prepared)
+            _count(report, store.upsert_prepared(run_id, prepared))
+        return
     batch: list[SourceRecord] = []
-    for item in items:
+    for item in page.items:
         if isinstance(item, RecordError):
             _quarantine(store, run_id, item)
             report.quarantined += 1
@@ -153,11 +167,14 @@ def _apply_snapshot(store: Store, partner: PartnerSettings, run_id: int, seen: i
 def _flush(store: Store, run_id: int, batch: list[SourceRecord], report: FetchReport) -> None:
     if not batch:
         return
-    counts = store.upsert_raw(run_id, batch)
+    _count(report, store.upsert_raw(run_id, batch))
+    batch.clear()
+
+
+def _count(report: FetchReport, counts: UpsertCounts) -> None:
     report.new += counts.new
     report.updated += counts.updated
     report.unchanged += counts.unchanged
-    batch.clear()
 
 
 def _quarantine(store: Store, run_id: int, err: RecordError) -> None:
