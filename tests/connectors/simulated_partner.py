@@ -201,7 +201,8 @@ class FranceTravailSim:
     """The offers search API: ``/token`` (client credentials) and ``/offres/search``.
 
     Offers are the real sample offers cycled with new ids, spread over
-    ``departements`` (code → count) and creation dates; ``partner_offers`` more
+    ``departements`` (code → count; a name such as "France" or "Allemagne" places
+    offers above département level, where no ``departement`` query finds them) and creation dates; ``partner_offers`` more
     carry our partner code and must be excluded by ``modeSelectionPartenaires=EXCLU``.
     """
 
@@ -241,7 +242,10 @@ class FranceTravailSim:
         offer = {k: v for k, v in base.items() if k not in ("id", "dateCreation", "lieuTravail", "origineOffre")}
         offer["id"] = ident
         offer["dateCreation"] = created.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-        offer["lieuTravail"] = {"libelle": f"{dep} - VILLE", "codePostal": f"{dep}000"[:5]}
+        if dep[:2].isdigit() or dep in ("2A", "2B"):
+            offer["lieuTravail"] = {"libelle": f"{dep} - VILLE", "codePostal": f"{dep}000"[:5]}
+        else:  # placed above département level: "Île-de-France", "France", "Allemagne"
+            offer["lieuTravail"] = {"libelle": dep}
         origin: dict[str, Any] = {"origine": "1"}
         if partner:
             origin = {"origine": "2", "partenaires": [{"nom": partner, "url": "https://example.org"}]}
