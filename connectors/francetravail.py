@@ -16,7 +16,8 @@ A harvest is bounded by the creation date it started at (``until``), saved in
 the root state before the first query, so a killed run resumes with the same
 queries; each query is a partition whose state (``next`` index, ``done``) is
 saved after its page is stored. A full harvest is a snapshot; between full
-harvests (``options.full_refresh_hours``, 24 by default as the licence asks) runs
+harvests (``options.full_snapshot_every`` hours, 24 by default as the licence asks,
+or ``full_snapshot_every_runs``; ``full_refresh_hours`` is the older name) runs
 only ask for offers created since the last harvest (minus
 ``options.overlap_minutes``) and close nothing. Offers placed above département
 level (a region, "France", abroad) are reached by a remainder query when the
@@ -33,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
 from connectors.auth import Authenticator, authenticator_for
-from connectors.base import Connector, FetchContext, Item, Page
+from connectors.base import Connector, FetchContext, Item, Page, full_snapshot_due
 from connectors.dialects import DIALECTS, Dialect
 from connectors.http import Response
 from connectors.jsonapi import find_records, load_json
@@ -157,6 +158,7 @@ class FranceTravailConnector(Connector):
             yield Page("", (), {**root, "harvest": harvest})
         if root.get("harvest") is not None or not harvest["full"]:
             ctx.partial = True  # resumed, or only recent offers: not a snapshot
+        ctx.full_snapshot = harvest["full"]
         params = {str(k): str(v) for k, v in (opts.get("params") or {}).items()}
         if opts.get("partner_code"):
             params["partenaires"] = str(opts["partner_code"])
@@ -164,7 +166,8 @@ class FranceTravailConnector(Connector):
         window = (harvest["since"] or str(opts.get("start_date", EPOCH)), harvest["until"])
         yield from self._query(ctx, params, window, harvest["id"])
         done = {"bookmark": harvest["until"],
-                "last_full": harvest["id"] if harvest["full"] else root.get("last_full")}
+                "last_full": harvest["id"] if harvest["full"] else root.get("last_full"),
+                "incremental_runs": 0 if harvest["full"] else int(root.get("incremental_runs", 0)) + 1}
         yield Page("", (), done, reset_other_partitions=True)
 
     def now(self) -> datetime:
@@ -174,9 +177,8 @@ class FranceTravailConnector(Connector):
     def _new_harvest(self, root: dict[str, Any], opts: dict[str, Any]) -> dict[str, Any]:
         now = self.now().replace(microsecond=0)
         bookmark, last_full = root.get("bookmark"), root.get("last_full")
-        refresh = timedelta(hours=float(opts.get("full_refresh_hours", 24)))
-        full = (not opts.get("incremental", True) or bookmark is None or last_full is None
-                or now - _parse_dt(last_full) >= refresh)
+        full = (not opts.get("incremental", True) or bookmark is None
+                or full_snapshot_due(opts, last_full, int(root.get("incremental_runs", 0)), now))
         since = None
         if not full and bookmark:
             since = _fmt(_parse_dt(str(bookmark)) - timedelta(minutes=float(opts.get("overlap_minutes", 60))))

@@ -6,7 +6,7 @@ so a run killed halfway resumes without gap (and, the store being keyed on
 (partner, external id), without duplicate).
 
 Snapshot rule: only a complete read of a partner that publishes full snapshots
-may mark records as gone, and a sudden drop to zero or near zero is held as
+(or the periodic full read of an incremental partner) may mark records as gone, and a sudden drop to zero or near zero is held as
 suspicious instead of applied. A 304 (conditional GET) ends the run as
 "unchanged": complete, nothing re-read, nothing closed. A resumed or
 incremental run is never a snapshot.
@@ -113,7 +113,8 @@ def fetch_partner(store: Store, settings: Settings, partner: PartnerSettings) ->
                 report.http_errors += ctx.session.http_errors
                 report.requests += ctx.session.requests
             ctx.close()
-    if report.complete and partner.snapshot and report.outcome == "success":
+    full_read = partner.snapshot or (ctx is not None and ctx.full_snapshot)
+    if report.complete and full_read and report.outcome == "success":
         _apply_snapshot(store, partner, run_id, store.count_seen(partner.name, run_id), report)
     store.finish_run(run_id, **report.counts())
     log.info("fetch finished", extra={"partner": partner.name, **report.counts()})
