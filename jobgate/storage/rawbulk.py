@@ -34,14 +34,19 @@ class PreparedRecord(NamedTuple):
     content_hash: str
 
 
+# Encoders built once: ``json.dumps`` with options builds a new encoder on every call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def canonical_json(payload: Any) -> str:
     """The JSON text a payload is hashed (and stored) as: keys sorted, compact."""
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _CANONICAL.encode(payload)
 
 
 def json_text(value: Any) -> str:
     """Compact JSON text (keys in their order)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _COMPACT.encode(value)
 
 
 def prepare_record(rec: SourceRecord) -> PreparedRecord:
