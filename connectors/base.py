@@ -46,6 +46,9 @@ class Page:
     consumed (a running maximum). ``unchanged`` marks a 304: nothing to read.
     ``reset_other_partitions`` drops every other partition's state once this
     page's state is saved (the end of a harvest whose partitions were per run).
+    ``seen`` lists external ids known unchanged and still offered without
+    being read again (offer pages answered 304): once ``items`` is consumed,
+    the runner marks them seen by this run, so a snapshot does not close them.
     ``forkable`` says ``items`` may be consumed in a forked process (it only
     reads a local file and counts into ``ctx.bytes``), see :mod:`connectors.parallel`.
     """
@@ -56,6 +59,7 @@ class Page:
     unchanged: bool = False
     reset_other_partitions: bool = False
     forkable: bool = False
+    seen: list[str] = field(default_factory=list)
 
 
 @dataclass

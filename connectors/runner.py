@@ -91,6 +91,8 @@ def fetch_partner(store: Store, settings: Settings, partner: PartnerSettings) ->
                 continue
             all_unchanged = False
             _store_page(store, run_id, page, ctx, report)
+            if page.seen:
+                report.unchanged += store.touch_raw(partner.name, run_id, page.seen)
             if page.state is not None:
                 store.set_state(partner.name, page.partition, page.state)
             if page.reset_other_partitions:

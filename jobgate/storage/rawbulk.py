@@ -144,3 +144,26 @@ def _bound(type_: Any, dialect: Any, value: Any) -> Any:
     """``value`` as SQLAlchemy would bind it for this column type (dates as text on SQLite...)."""
     proc = type_.dialect_impl(dialect).bind_processor(dialect)
     return proc(value) if proc else value
+
+
+def touch_prepared(conn: Connection, partner: str, run_id: int, external_ids: Sequence[str], now: datetime) -> int:
+    """Mark live records of ``partner`` as seen by ``run_id`` (content known unchanged); returns how many."""
+    from jobgate.storage.models import RawRecord
+
+    mark = "%s" if conn.dialect.name == "postgresql" else "?"
+    at = _bound(RawRecord.__table__.c.last_seen.type, conn.dialect, now)
+    alive = _bound(RawRecord.__table__.c.gone.type, conn.dialect, False)
+    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    count = 0
+    try:
+        for i in range(0, len(external_ids), _IN_CHUNK):
+            part = external_ids[i:i + _IN_CHUNK]
+            cur.execute(
+                f"UPDATE raw_records SET seen_run_id = {mark}, last_seen = {mark} WHERE partner = {mark} "
+                f"AND gone = {mark} AND external_id IN ({', '.join([mark] * len(part))})",
+                (run_id, at, partner, alive, *part),
+            )
+            count += max(cur.rowcount, 0)
+    finally:
+        cur.close()
+    return count

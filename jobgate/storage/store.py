@@ -40,7 +40,13 @@ from jobgate.storage.models import (
     RawRecord,
     utcnow,
 )
-from jobgate.storage.rawbulk import PreparedRecord, canonical_json, prepare_record, upsert_prepared
+from jobgate.storage.rawbulk import (
+    PreparedRecord,
+    canonical_json,
+    prepare_record,
+    touch_prepared,
+    upsert_prepared,
+)
 
 BATCH = 500
 
@@ -198,6 +204,17 @@ class Store:
         except (SQLAlchemyError, dbapi_error) as exc:
             raise StoreError(f"database error: {exc}") from exc
         return UpsertCounts(new=c.new, updated=c.updated, unchanged=c.unchanged)
+
+    def touch_raw(self, partner: str, run_id: int, external_ids: Sequence[str]) -> int:
+        """Mark live records as seen by ``run_id`` without re-reading them; returns how many."""
+        if not external_ids:
+            return 0
+        dbapi_error = self.engine.dialect.loaded_dbapi.Error
+        try:
+            with self.engine.begin() as conn:
+                return touch_prepared(conn, partner, run_id, list(dict.fromkeys(external_ids)), utcnow())
+        except (SQLAlchemyError, dbapi_error) as exc:
+            raise StoreError(f"database error: {exc}") from exc
 
     def mark_gone_except_run(self, partner: str, run_id: int) -> list[str]:
         """After a complete snapshot: mark records not seen by ``run_id`` as gone.

@@ -334,7 +334,10 @@ def ld(obj: Any) -> str:
 
 
 def jobposting_site(server: PartnerServer, offers: list[dict[str, Any]] | None = None) -> None:
-    """A small partner site: listing pages, JobPosting offer pages (JSON-LD, microdata), robots.txt."""
+    """A small partner site: listing pages, JobPosting offer pages (JSON-LD, microdata), robots.txt.
+
+    Offer pages answer conditional requests (304), by ETag or, for the microdata page, Last-Modified.
+    """
     OFFERS = offers or ft_offers()[:4]
     html = {"Content-Type": "text/html; charset=utf-8"}
     server.routes["/robots.txt"] = lambda r: Reply(200, b"User-agent: *\nDisallow: /private/\n", {"Content-Type": "text/plain"})
@@ -348,14 +351,14 @@ def jobposting_site(server: PartnerServer, offers: list[dict[str, Any]] | None =
                       {"@type": "PropertyValue", "value": 3}]
     for i, (offer, ident) in enumerate(zip(OFFERS, ids, strict=True)):
         body = ld({"@graph": [{"@type": "WebPage"}, jobposting(offer, ident)]}) if i == 3 else ld(jobposting(offer, ident))
-        server.routes[f"/offres/{i}"] = (lambda b: lambda r: Reply(200, page(b), html))(body)
+        server.routes[f"/offres/{i}"] = static(page(body), html["Content-Type"])  # ETag
     micro = OFFERS[0]
-    server.routes["/offres/micro"] = lambda r: Reply(200, page(
+    server.routes["/offres/micro"] = static(page(
         '<div itemscope itemtype="https://schema.org/JobPosting">'
         f'<h1 itemprop="title">{micro["intitule"]}</h1>'
         '<meta itemprop="identifier" content="MICRO-1">'
         f'<div itemprop="description">{micro["description"][:500]}</div>'
         '<div itemprop="hiringOrganization" itemscope itemtype="https://schema.org/Organization">'
-        '<span itemprop="name">ACME</span></div></div>'), html)
+        '<span itemprop="name">ACME</span></div></div>'), html["Content-Type"], etag=False)  # Last-Modified only
     server.routes["/offres/broken"] = lambda r: Reply(200, page('<script type="application/ld+json">{"@type": "JobPosting",</script>'), html)
     server.routes["/private/x"] = lambda r: Reply(200, page(ld(jobposting(OFFERS[0], "SECRET"))), html)
