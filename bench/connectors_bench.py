@@ -9,6 +9,10 @@ as ``producer_peak_rss_mb``). The median of ``--runs`` runs is kept.
 
     python bench/connectors_bench.py --sizes 100M,1G --kinds xml --runs 3
     python bench/connectors_bench.py --sizes 20M --kinds rss,json --runs 3
+    python bench/connectors_bench.py --sizes 20M --parallel both --roots .,../main   # A/B
+
+``--roots`` measures other checkouts (their code, this script); a checkout
+without ``options.parallel`` ignores it (always one process).
 """
 
 from __future__ import annotations
@@ -113,9 +117,9 @@ def generate(kind: str, size: int) -> Path:
     return path
 
 
-def run_once(kind: str, feed: Path) -> dict[str, Any]:
+def run_once(kind: str, feed: Path, parallel: bool = True, root: Path = ROOT) -> dict[str, Any]:
     """Child process body: one fetch into a fresh SQLite store; prints a JSON line."""
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(root))
     from connectors import fetch_partner
     from jobgate.config import PartnerSettings, Settings
     from jobgate.storage import Store
@@ -124,7 +128,8 @@ def run_once(kind: str, feed: Path) -> dict[str, Any]:
     store = Store(f"sqlite:///{db}")
     store.migrate()
     connector, dialect = {"xml": ("xml", "indeed"), "rss": ("rss", "rss"), "json": ("francetravail", None)}[kind]
-    partner = PartnerSettings(name="bench", connector=connector, url=str(feed), dialect=dialect)
+    options = {} if parallel else {"parallel": False}
+    partner = PartnerSettings(name="bench", connector=connector, url=str(feed), dialect=dialect, options=options)
     settings = Settings(partners=(partner,), base_dir=feed.parent)
     t0, c0, k0 = time.perf_counter(), time.process_time(), _children_cpu()
     report = fetch_partner(store, settings, partner)
@@ -134,7 +139,7 @@ def run_once(kind: str, feed: Path) -> dict[str, Any]:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     cpu += child_cpu
-    out = {"kind": kind, "feed_mb": feed.stat().st_size / 1e6, "outcome": report.outcome, "error": report.error,
+    out = {"kind": kind, "parallel": parallel, "root": str(root), "feed_mb": feed.stat().st_size / 1e6, "outcome": report.outcome, "error": report.error,
            "offers": report.fetched, "new": report.new, "seconds": round(dt, 2),
            "offers_per_s": round(report.fetched / dt), "cpu_s": round(cpu, 2),
            "offers_per_cpu_s": round(report.fetched / cpu), "producer_cpu_s": round(child_cpu, 2),
@@ -152,11 +157,11 @@ def _children_cpu() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
-def measure(kind: str, feed: Path, runs: int) -> dict[str, Any]:
+def measure(kind: str, feed: Path, runs: int, parallel: bool = True, root: Path = ROOT) -> dict[str, Any]:
     results = []
     for _ in range(runs):
-        proc = subprocess.run([sys.executable, __file__, "--child", kind, str(feed)], capture_output=True,
-                              text=True, check=True, cwd=ROOT)
+        proc = subprocess.run([sys.executable, __file__, "--child", kind, str(feed), str(int(parallel)), str(root)],
+                              capture_output=True, text=True, check=True, cwd=root)
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
         print("  run:", results[-1], file=sys.stderr)
     med = sorted(results, key=lambda r: r["offers_per_s"])[len(results) // 2]
@@ -167,6 +172,10 @@ def measure(kind: str, feed: Path, runs: int) -> dict[str, Any]:
             "cpu_s_median": statistics.median(r["cpu_s"] for r in results),
             "offers_per_s_median": statistics.median(r["offers_per_s"] for r in results),
             "offers_per_cpu_s_median": statistics.median(r["offers_per_cpu_s"] for r in results),
+            # The pipeline's pace with a core each: the busier of writer and producer.
+            "offers_per_critical_cpu_s_median": statistics.median(
+                round(r["offers"] / max(r["cpu_s"] - r.get("producer_cpu_s", 0), r.get("producer_cpu_s", 0)))
+                for r in results),
             "load_avg": os.getloadavg()}
 
 
@@ -176,19 +185,28 @@ def _size(text: str) -> int:
 
 
 def main() -> None:
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        print(json.dumps(run_once(sys.argv[2], Path(sys.argv[3]))))
+    if len(sys.argv) >= 4 and sys.argv[1] == "--child":
+        parallel = len(sys.argv) < 5 or sys.argv[4] == "1"
+        root = Path(sys.argv[5]) if len(sys.argv) > 5 else ROOT
+        print(json.dumps(run_once(sys.argv[2], Path(sys.argv[3]), parallel, root)))
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100M,1G")
     ap.add_argument("--kinds", default="xml")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--parallel", choices=("on", "off", "both"), default="on",
+                    help="read file feeds with the forked producer (connectors.parallel), without, or both")
+    ap.add_argument("--roots", default=str(ROOT),
+                    help="comma-separated checkouts to measure in turn (A/B against another branch)")
     args = ap.parse_args()
+    modes = {"on": [True], "off": [False], "both": [False, True]}[args.parallel]
     for kind in args.kinds.split(","):
         for size in args.sizes.split(","):
             feed = generate(kind, _size(size))
             print(f"{kind} {size}: {feed} ({feed.stat().st_size / 1e6:.0f} MB)", file=sys.stderr)
-            print(json.dumps(measure(kind, feed, args.runs)))
+            for root in args.roots.split(","):
+                for parallel in modes:
+                    print(json.dumps(measure(kind, feed, args.runs, parallel, Path(root))))
     print(f"cpus={os.cpu_count()}", file=sys.stderr)
 
 
