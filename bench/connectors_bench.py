@@ -10,6 +10,7 @@ as ``producer_peak_rss_mb``). The median of ``--runs`` runs is kept.
     python bench/connectors_bench.py --sizes 100M,1G --kinds xml --runs 3
     python bench/connectors_bench.py --sizes 20M --kinds rss,json --runs 3
     python bench/connectors_bench.py --sizes 20M --parallel both --roots .,../main   # A/B
+    python bench/connectors_bench.py --sizes 20M --stages --runs 3                  # producer stages
 
 ``--roots`` measures other checkouts (their code, this script); a checkout
 without ``options.parallel`` ignores it (always one process).
@@ -152,6 +153,39 @@ def run_once(kind: str, feed: Path, parallel: bool = True, root: Path = ROOT) ->
     return out
 
 
+def stages(feed: Path, runs: int) -> dict[str, float]:
+    """CPU µs per offer of the producer's stages on an Indeed feed, in this process (median of ``runs``)."""
+    sys.path.insert(0, str(ROOT))
+    from connectors.source import open_file
+    from connectors.xmlfeed import XmlFeedConnector
+    from jobgate.config import PartnerSettings
+    from jobgate.storage.rawbulk import prepare_record
+
+    conn = XmlFeedConnector(PartnerSettings(name="bench", connector="xml", url=str(feed)))
+
+    def parse() -> int:
+        with open_file(str(feed), "bench") as s:
+            return sum(1 for _ in conn.parse(s))
+
+    def records() -> int:
+        with open_file(str(feed), "bench") as s:
+            return sum(1 for _ in conn.records(s))
+
+    def prepared() -> int:
+        with open_file(str(feed), "bench") as s:
+            return sum(1 for r in conn.records(s) if prepare_record(r))  # type: ignore[arg-type]
+
+    out: dict[str, float] = {}
+    for label, fn in (("parse", parse), ("parse+map+validate", records), ("parse+map+validate+prepare", prepared)):
+        times = []
+        for _ in range(runs):
+            c0 = time.process_time()
+            n = fn()
+            times.append((time.process_time() - c0) / n * 1e6)
+        out[label + "_us_per_offer"] = round(statistics.median(times), 1)
+    return out
+
+
 def _children_cpu() -> float:
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     return ru.ru_utime + ru.ru_stime
@@ -194,11 +228,17 @@ def main() -> None:
     ap.add_argument("--sizes", default="100M,1G")
     ap.add_argument("--kinds", default="xml")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--stages", action="store_true",
+                    help="instead: CPU µs per offer of parse, mapping and preparation (XML feed of --sizes)")
     ap.add_argument("--parallel", choices=("on", "off", "both"), default="on",
                     help="read file feeds with the forked producer (connectors.parallel), without, or both")
     ap.add_argument("--roots", default=str(ROOT),
                     help="comma-separated checkouts to measure in turn (A/B against another branch)")
     args = ap.parse_args()
+    if args.stages:
+        for size in args.sizes.split(","):
+            print(json.dumps({"size": size, **stages(generate("xml", _size(size)), args.runs)}))
+        return
     modes = {"on": [True], "off": [False], "both": [False, True]}[args.parallel]
     for kind in args.kinds.split(","):
         for size in args.sizes.split(","):
