@@ -6,8 +6,9 @@ so a run killed halfway resumes without gap (and, the store being keyed on
 (partner, external id), without duplicate).
 
 Snapshot rule: only a complete read of a partner that publishes full snapshots
-(or the periodic full read of an incremental partner) may mark records as gone, and a sudden drop to zero or near zero is held as
-suspicious instead of applied. A 304 (conditional GET) ends the run as
+(or the periodic full read of an incremental partner) may mark records as
+gone, and a sudden drop to zero or near zero is held as suspicious instead of
+applied. A 304 (conditional GET) ends the run as
 "unchanged": complete, nothing re-read, nothing closed. A resumed or
 incremental run is never a snapshot.
 """
