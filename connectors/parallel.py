@@ -35,8 +35,13 @@ Batch = tuple[list[PreparedRecord], list[RecordError]]
 
 
 def can_fork() -> bool:
-    """Whether a forked producer is possible and useful here (POSIX fork, more than one core)."""
-    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+    """Whether a forked producer is possible and useful here.
+
+    POSIX fork, more than one core, and not inside a daemonic process (a
+    Celery prefork worker is one, and may not start children).
+    """
+    return ("fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+            and not multiprocessing.current_process().daemon)
 
 
 def prepared_batches(items: Iterable[Item], ctx: FetchContext, batch: int) -> Iterator[Batch]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,6 +45,25 @@ def _rows(store: Store, partner: str) -> list[tuple[str, str, dict, dict]]:
 
 def test_this_machine_forks() -> None:
     assert can_fork()  # else the parallel tests below would test the serial path twice
+
+
+def _fetch_in_daemon(db_url: str, tmp: str, out: Any) -> None:
+    store = Store(db_url)
+    s = _settings(Path(tmp), True)
+    r = fetch_partner(store, s, s.partners[0])
+    out.put((r.outcome, r.error, r.new, can_fork()))
+
+
+def test_inside_a_daemonic_process_the_feed_is_read_in_that_process(tmp_path: Path, store: Store) -> None:
+    # A Celery prefork worker is a daemonic process: it may not start children.
+    _feed(tmp_path / "feed.xml", 12)
+    mp = multiprocessing.get_context("fork")
+    out = mp.Queue()
+    proc = mp.Process(target=_fetch_in_daemon, args=(store.url, str(tmp_path), out), daemon=True)
+    proc.start()
+    result = out.get(timeout=120)
+    proc.join()
+    assert result == ("success", None, 12, False)
 
 
 def test_parallel_and_serial_store_the_same_records(tmp_path: Path, store: Store,
