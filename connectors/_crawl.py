@@ -6,6 +6,12 @@ JobPosting found (JSON-LD or microdata) on stdout: ``{"posting": {...}}``, or
 ``{"error": "...", "url": "..."}`` for an unreadable one, then a last line
 ``{"finished": reason, "stats": {...}}``. Scrapy's logs go to stderr. Running
 in a separate process keeps scrapy's Twisted reactor away from the scheduler's.
+
+Conditional GET: ``known_file`` (JSON ``{url: {"etag": ..., "last_modified": ...}}``,
+the offer pages of the last crawl) makes requests to those pages carry
+``If-None-Match`` / ``If-Modified-Since``; a 304 is printed as
+``{"unchanged": url}`` and not parsed. Each posting line carries its page
+(``page``) and that page's validators (``validators``), to be saved for the next crawl.
 """
 
 from __future__ import annotations
@@ -134,6 +140,19 @@ def main(argv: list[str]) -> int:
     # Each alternative of a CSS group must select the href itself.
     selector = ", ".join(part if "::attr(" in part else f"{part.strip()}::attr(href)" for part in selector.split(","))
     out = sys.stdout
+    known: dict[str, dict[str, str]] = {}
+    if cfg.get("known_file"):
+        with open(cfg["known_file"], encoding="utf-8") as fh:
+            known = json.load(fh)
+
+    def conditional(url: str) -> dict[str, str]:
+        v = known.get(url) or {}
+        headers = {}
+        if v.get("etag"):
+            headers["If-None-Match"] = v["etag"]
+        if v.get("last_modified"):
+            headers["If-Modified-Since"] = v["last_modified"]
+        return headers
 
     def emit(obj: dict[str, Any]) -> None:
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")
@@ -141,14 +160,24 @@ def main(argv: list[str]) -> int:
 
     class JobPostingSpider(scrapy.Spider):
         name = "jobgate-jobposting"
+        handle_httpstatus_list = (304,)  # an unchanged offer page reaches parse (not filtered as an error)
+
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.allowed_domains = list(cfg.get("allowed_hosts") or ([host] if host else []))
-            self.start_urls = [start]
+
+        async def start(self) -> Any:
+            yield scrapy.Request(start, self.parse, headers=conditional(start))
 
         def parse(self, response: Any) -> Any:
+            if response.status == 304:
+                emit({"unchanged": response.url})
+                return
             if not isinstance(response, TextResponse):
                 return
+            validators = {k: v for k, v in (("etag", response.headers.get("ETag")),
+                                            ("last_modified", response.headers.get("Last-Modified"))) if v}
+            page = {"page": response.url, "validators": {k: v.decode("latin-1") for k, v in validators.items()}}
             blocks = response.xpath('//script[@type="application/ld+json"]/text()').getall()
             postings, errors = jsonld_postings(blocks)
             if not postings:
@@ -157,11 +186,11 @@ def main(argv: list[str]) -> int:
                 emit({"error": err, "url": response.url})
             for posting in postings:
                 posting.setdefault("url", response.url)
-                yield {"posting": posting}
+                yield {"posting": posting, **page}
             for href in response.css(selector).getall():
                 url = response.urljoin(href)
                 if urlparse(url).hostname == urlparse(response.url).hostname:
-                    yield response.follow(url, self.parse)
+                    yield response.follow(url, self.parse, headers=conditional(url))
 
     settings = {
         "USER_AGENT": cfg.get("user_agent", "jobgate"),

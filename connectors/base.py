@@ -20,13 +20,14 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import IO, Any, ClassVar
 
 from connectors.auth import Authenticator, authenticator_for
 from connectors.dialects import DIALECTS, Dialect
 from connectors.egress import EgressPolicy
 from connectors.http import HttpSession, Limits
-from connectors.mapping import apply_mapping
+from connectors.mapping import compile_mapping
 from connectors.pagination import Paginator, SinglePage, paginator_from_options
 from connectors.policy import Key, Resolution, merge_mapping
 from connectors.source import is_url, open_file
@@ -46,6 +47,11 @@ class Page:
     consumed (a running maximum). ``unchanged`` marks a 304: nothing to read.
     ``reset_other_partitions`` drops every other partition's state once this
     page's state is saved (the end of a harvest whose partitions were per run).
+    ``seen`` lists external ids known unchanged and still offered without
+    being read again (offer pages answered 304): once ``items`` is consumed,
+    the runner marks them seen by this run, so a snapshot does not close them.
+    ``forkable`` says ``items`` may be consumed in a forked process (it only
+    reads a local file and counts into ``ctx.bytes``), see :mod:`connectors.parallel`.
     """
 
     partition: str
@@ -53,6 +59,8 @@ class Page:
     state: dict[str, Any] | None = None
     unchanged: bool = False
     reset_other_partitions: bool = False
+    forkable: bool = False
+    seen: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -61,7 +69,10 @@ class FetchContext:
 
     ``partial`` is set by a connector when this run cannot be a complete
     snapshot (it resumed a killed run, or asked only for recent records): the
-    runner then closes nothing.
+    runner then closes nothing. ``full_snapshot`` is set by an incremental
+    connector whose run re-read everything (the periodic full read of
+    :func:`full_snapshot_due`): if complete, it closes what it did not see,
+    even for a partner not declared ``snapshot``.
     """
 
     partner: PartnerSettings
@@ -70,6 +81,7 @@ class FetchContext:
     limits: Limits = field(default_factory=Limits)
     session_factory: Callable[[], HttpSession] | None = None
     partial: bool = False
+    full_snapshot: bool = False
     bytes: int = 0  # read outside the session (files, a crawler)
     requests: int = 0  # made outside the session (a crawler)
     http_errors: int = 0
@@ -171,6 +183,7 @@ class Connector(ABC):
             records_path=partner.records_path or base.records_path,
             mapping={**base.mapping, **partner.mapping},
         )
+        self._map = compile_mapping(tuple(self.dialect.mapping.items()))
 
     @abstractmethod
     def parse(self, stream: IO[bytes]) -> Iterator[dict[str, Any] | RecordError]:
@@ -222,7 +235,7 @@ class Connector(ABC):
         snapshot. Raise :class:`FatalPartnerError` or :class:`RetriableError`.
         """
         if not ctx.is_http:
-            yield Page("", self._file_items(ctx))
+            yield Page("", self._file_items(ctx), forkable=True)
             return
         paginator = self.paginator()
         if isinstance(paginator, SinglePage):
@@ -262,11 +275,16 @@ class Connector(ABC):
         With ``options.cursor_field`` (a mapped field, e.g. ``updated``) and
         ``options.since_param``, only records after the saved bookmark are asked;
         the new bookmark (the running maximum) is saved when the listing ends.
+        Such a partner never lists what it removed, so every
+        ``options.full_snapshot_every`` hours (or ``full_snapshot_every_runs``
+        runs) the listing is read without the bookmark, and that complete read
+        closes what it did not see (see :func:`full_snapshot_due`).
         """
         opts = self.partner.options
         state = ctx.state("")
         token = state.get("next")
-        if token is None:
+        resumed = token is not None
+        if not resumed:
             token = paginator.start
         else:
             ctx.partial = True  # the pages before ``token`` were stored by an earlier run
@@ -274,9 +292,19 @@ class Connector(ABC):
         running = state.get("running_max", bookmark)
         cursor_field, since_param = opts.get("cursor_field"), opts.get("since_param")
         base_params = {str(k): str(v) for k, v in (opts.get("params") or {}).items()}
+        keep: dict[str, Any] = {k: state[k] for k in ("last_full", "incremental_runs") if k in state}
         if since_param and bookmark:
-            base_params[str(since_param)] = str(bookmark)
-            ctx.partial = True  # only recent records: not a snapshot
+            # A resumed run finishes the pass it resumes; a new one may be the periodic full read.
+            full = state.get("pass") == "full" if resumed else full_snapshot_due(
+                opts, state.get("last_full"), int(state.get("incremental_runs", 0)), datetime.now(UTC))
+            if full:
+                ctx.full_snapshot = True
+            else:
+                base_params[str(since_param)] = str(bookmark)
+                ctx.partial = True  # only recent records: not a snapshot
+        else:
+            full = True
+        this_pass = {"pass": "full" if full else "incremental"}
         while True:
             url = ctx.session.url(paginator.url(token, ctx.location))
             response = ctx.session.get(url, params={**base_params, **paginator.params(token)})
@@ -290,11 +318,16 @@ class Connector(ABC):
                           if isinstance(i, SourceRecord) and i.fields.get(cursor_field)]
                 running = max([*values, *([running] if running else [])], default=None)
             if nxt is None:
-                yield Page("", items, {"next": None, "bookmark": running or bookmark})
+                done: dict[str, Any]
+                if full:
+                    done = {"last_full": _fmt_time(datetime.now(UTC)), "incremental_runs": 0}
+                else:
+                    done = {**keep, "incremental_runs": int(keep.get("incremental_runs", 0)) + 1}
+                yield Page("", items, {"next": None, "bookmark": running or bookmark, **done})
                 return
             if nxt == token:
                 raise FatalPartnerError(self.name, f"pagination does not advance past {token!r}")
-            yield Page("", items, {"next": nxt, "bookmark": bookmark, "running_max": running})
+            yield Page("", items, {"next": nxt, "bookmark": bookmark, "running_max": running, **keep, **this_pass})
             token = nxt
 
     def records(self, stream: IO[bytes]) -> Iterator[Item]:
@@ -311,7 +344,7 @@ class Connector(ABC):
 
     def to_source_record(self, record: dict[str, Any], index: int) -> SourceRecord:
         """Map one partner record to a :class:`SourceRecord` or raise :class:`RecordError`."""
-        fields = apply_mapping(record, self.dialect.mapping)
+        fields = self._map(record)
         ext = fields.pop("external_id", None)
         if isinstance(ext, (int, float)):
             ext = str(ext)
@@ -338,8 +371,38 @@ class Connector(ABC):
         return SourceRecord(partner=self.name, external_id=ext, fields=_jsonable(fields), payload=_jsonable(record))
 
 
+#: Default hours between the full reads of an incremental partner (daily).
+FULL_SNAPSHOT_HOURS = 24.0
+_TIME = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def full_snapshot_due(opts: Mapping[str, Any], last_full: str | None, incremental_runs: int, now: datetime) -> bool:
+    """Whether an incremental partner's next run must re-read everything.
+
+    Due when no full read was recorded, after ``full_snapshot_every`` hours
+    (default 24; ``0`` makes every run full; ``false`` never, for a partner
+    whose listing cannot be read whole), or after ``full_snapshot_every_runs``
+    incremental runs when that is set. ``full_refresh_hours`` is the older
+    name of ``full_snapshot_every``.
+    """
+    hours = opts.get("full_snapshot_every", opts.get("full_refresh_hours", FULL_SNAPSHOT_HOURS))
+    if hours is False:
+        return False
+    if last_full is None:
+        return True
+    runs = opts.get("full_snapshot_every_runs")
+    if runs and incremental_runs >= int(runs):
+        return True
+    last = datetime.strptime(last_full, _TIME).replace(tzinfo=UTC)
+    return now - last >= timedelta(hours=float(hours))
+
+
+def _fmt_time(value: datetime) -> str:
+    return value.astimezone(UTC).strftime(_TIME)
+
+
 def _dump(record: Any, escape: bool = False) -> str:
-    """A record as JSON text for the quarantine (never fails; ``escape`` keeps bad bytes as ``\\udcXX``)."""
+    """A record as JSON text for the quarantine (never fails; ``escape`` keeps bad bytes as ``\udcXX``)."""
     return json.dumps(record, ensure_ascii=escape, default=str)
 
 

@@ -16,10 +16,12 @@ A harvest is bounded by the creation date it started at (``until``), saved in
 the root state before the first query, so a killed run resumes with the same
 queries; each query is a partition whose state (``next`` index, ``done``) is
 saved after its page is stored. A full harvest is a snapshot; between full
-harvests (``options.full_refresh_hours``, 24 by default as the licence asks) runs
+harvests (``options.full_snapshot_every`` hours, 24 by default as the licence asks,
+or ``full_snapshot_every_runs``; ``full_refresh_hours`` is the older name) runs
 only ask for offers created since the last harvest (minus
-``options.overlap_minutes``) and close nothing. Offers located only at country
-level are not reached by the département split (known limit of the API).
+``options.overlap_minutes``) and close nothing. Offers placed above département
+level (a region, "France", abroad) are reached by a remainder query when the
+départements' totals fall short of the whole query's (see :meth:`_split`).
 
 Offers with ``origineOffre.origine == "1"`` are the public service's own;
 ``"2"`` are partner offers whose boards are kept from ``partenaires[]``.
@@ -27,12 +29,12 @@ Offers with ``origineOffre.origine == "1"`` are the public service's own;
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
 from connectors.auth import Authenticator, authenticator_for
-from connectors.base import Connector, FetchContext, Item, Page
+from connectors.base import Connector, FetchContext, Item, Page, full_snapshot_due
 from connectors.dialects import DIALECTS, Dialect
 from connectors.http import Response
 from connectors.jsonapi import IN_MEMORY_MAX_BYTES, find_records, load_json
@@ -157,6 +159,7 @@ class FranceTravailConnector(Connector):
             yield Page("", (), {**root, "harvest": harvest})
         if root.get("harvest") is not None or not harvest["full"]:
             ctx.partial = True  # resumed, or only recent offers: not a snapshot
+        ctx.full_snapshot = harvest["full"]
         params = {str(k): str(v) for k, v in (opts.get("params") or {}).items()}
         if opts.get("partner_code"):
             params["partenaires"] = str(opts["partner_code"])
@@ -164,7 +167,8 @@ class FranceTravailConnector(Connector):
         window = (harvest["since"] or str(opts.get("start_date", EPOCH)), harvest["until"])
         yield from self._query(ctx, params, window, harvest["id"])
         done = {"bookmark": harvest["until"],
-                "last_full": harvest["id"] if harvest["full"] else root.get("last_full")}
+                "last_full": harvest["id"] if harvest["full"] else root.get("last_full"),
+                "incremental_runs": 0 if harvest["full"] else int(root.get("incremental_runs", 0)) + 1}
         yield Page("", (), done, reset_other_partitions=True)
 
     def now(self) -> datetime:
@@ -174,21 +178,28 @@ class FranceTravailConnector(Connector):
     def _new_harvest(self, root: dict[str, Any], opts: dict[str, Any]) -> dict[str, Any]:
         now = self.now().replace(microsecond=0)
         bookmark, last_full = root.get("bookmark"), root.get("last_full")
-        refresh = timedelta(hours=float(opts.get("full_refresh_hours", 24)))
-        full = (not opts.get("incremental", True) or bookmark is None or last_full is None
-                or now - _parse_dt(last_full) >= refresh)
+        full = (not opts.get("incremental", True) or bookmark is None
+                or full_snapshot_due(opts, last_full, int(root.get("incremental_runs", 0)), now))
         since = None
         if not full and bookmark:
             since = _fmt(_parse_dt(str(bookmark)) - timedelta(minutes=float(opts.get("overlap_minutes", 60))))
         return {"id": _fmt(now), "until": _fmt(now), "since": since, "full": full}
 
     def _query(self, ctx: FetchContext, base: dict[str, str], window: tuple[str, str], harvest: str,
-               dep: str | None = None) -> Iterator[Page]:
-        """Harvest one query, or split it when it has more results than the index cap."""
-        key = f"q:{dep or 'all'}:{window[0]}..{window[1]}"
+               dep: str | None = None, rest: bool = False) -> Generator[Page, None, int]:
+        """Harvest one query, or split it when it has more results than the index cap.
+
+        Returns the query's total (saved in its partition state, so a resumed
+        harvest knows it without asking again). ``rest`` marks the remainder
+        query: no département filter, split by creation date only.
+        """
+        key = f"q:{'rest' if rest else dep or 'all'}:{window[0]}..{window[1]}"
         state = ctx.state(key)
         if state.get("harvest") == harvest and state.get("done"):
-            return
+            return int(state.get("total", 0))
+        if state.get("harvest") == harvest and state.get("split"):
+            yield from self._split(ctx, base, window, harvest, dep, int(state["total"]), rest)
+            return int(state["total"])
         paging = RangePaginator(size=int(self.partner.options.get("page_size", PAGE_SIZE)))
         start = int(state.get("next", 0)) if state.get("harvest") == harvest else 0
         # Resume one page early: offers withdrawn meanwhile shift later ones forward.
@@ -196,41 +207,55 @@ class FranceTravailConnector(Connector):
         params = {**base, "minCreationDate": window[0], "maxCreationDate": window[1]}
         if dep:
             params["departement"] = dep
+        total = 0
         while token is not None:
             response = ctx.session.get(ctx.location, params={**params, **paging.params(token)})
             try:
                 total = self._total(response)
                 if token == 0 and total > INDEX_CAP + 1:
                     response.close()
-                    yield from self._split(ctx, base, window, harvest, dep, total)
-                    return
+                    yield Page(key, (), {"harvest": harvest, "split": True, "total": total})
+                    yield from self._split(ctx, base, window, harvest, dep, total, rest)
+                    return total
                 items: list[Item] = list(self.records(response.body)) if response.status != 204 else []
                 nxt = paging.next_token(token, response, len(items), self.name)
             finally:
                 response.close()
             if nxt is not None and nxt > INDEX_CAP:  # cannot happen after a split; be safe
                 nxt = None
-            state = {"harvest": harvest, "next": nxt, "done": nxt is None}
+            state = {"harvest": harvest, "next": nxt, "done": nxt is None, "total": total}
             yield Page(key, items, state)
             token = nxt
+        return total
 
     def _split(self, ctx: FetchContext, base: dict[str, str], window: tuple[str, str], harvest: str,
-               dep: str | None, total: int) -> Iterator[Page]:
-        """More than the cap: split by département first, then halve the creation-date window."""
-        if dep is None and "departement" not in base:
+               dep: str | None, total: int, rest: bool = False) -> Iterator[Page]:
+        """More than the cap: split by département first, then halve the creation-date window.
+
+        Offers placed above département level (a region, "France", abroad)
+        match no département query: when the départements' totals add up to
+        less than the whole query's, the remainder query (no département,
+        creation-date windows) reads the window again so the union covers
+        every offer (``options.remainder = false`` turns it off).
+        """
+        if dep is None and not rest and "departement" not in base:
+            covered = 0
             for code in DEPARTEMENTS:
-                yield from self._query(ctx, base, window, harvest, code)
+                covered += yield from self._query(ctx, base, window, harvest, code)
+            if total > covered and self.partner.options.get("remainder", True):
+                yield from self._query(ctx, base, window, harvest, rest=True)
             return
         lo, hi = _parse_dt(window[0]), _parse_dt(window[1])
         if hi - lo < timedelta(seconds=1):
-            err = RecordError(self.name, None, f"{total} offers created at {window[0]} in département "
-                              f"{dep}: beyond the {INDEX_CAP + 1}-offer cap, cannot split further")
-            yield Page(f"q:{dep}:{window[0]}..{window[1]}", [err], None)
+            where = f"in département {dep}" if dep else "outside any département"
+            err = RecordError(self.name, None, f"{total} offers created at {window[0]} {where}: beyond the "
+                              f"{INDEX_CAP + 1}-offer cap, cannot split further")
+            yield Page(f"q:{'rest' if rest else dep}:{window[0]}..{window[1]}", [err], None)
             return
         mid = lo + (hi - lo) / 2
         mid = mid.replace(microsecond=0)
-        yield from self._query(ctx, base, (window[0], _fmt(mid)), harvest, dep)
-        yield from self._query(ctx, base, (_fmt(mid + timedelta(seconds=1)), window[1]), harvest, dep)
+        yield from self._query(ctx, base, (window[0], _fmt(mid)), harvest, dep, rest)
+        yield from self._query(ctx, base, (_fmt(mid + timedelta(seconds=1)), window[1]), harvest, dep, rest)
 
     def _total(self, response: Response) -> int:
         """How many results the query has (``Content-Range: offres 0-149/353``)."""

@@ -10,7 +10,7 @@ every element's text (``partenaires[]/nom``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -91,9 +91,56 @@ def evaluate(record: Any, expression: str) -> Any:
 
 def apply_mapping(record: Any, mapping: Mapping[str, str]) -> dict[str, Any]:
     """Map a partner record to flat record fields, dropping empty values."""
-    out: dict[str, Any] = {}
-    for field, expression in mapping.items():
-        value = evaluate(record, expression)
-        if value is not None and value != "" and value != []:
-            out[field] = value
-    return out
+    return compile_mapping(tuple(mapping.items()))(record)
+
+
+Mapper = Callable[[Any], dict[str, Any]]
+
+
+@lru_cache(maxsize=256)
+def compile_mapping(items: tuple[tuple[str, str], ...]) -> Mapper:
+    """A function applying ``items`` (field, expression) pairs to a record.
+
+    Same result as evaluating each expression with :func:`evaluate`; the paths
+    are parsed once, and a plain top-level key (the common case of flat XML,
+    CSV and JSON records) is read with one ``dict.get``: at feed scale the
+    mapping runs once per field per record, so its per-call overhead counts.
+    """
+    plan: list[tuple[str, str | None, tuple[tuple[str | None, str | None, tuple[str, ...]], ...]]] = []
+    for field, expression in items:
+        joined, parts = _compile(expression)
+        if joined:
+            plan.append((field, expression, ()))
+            continue
+        alts = tuple(
+            (alt[0] if len(alt) == 1 and not alt[0].endswith("[]") else None,
+             alt[0].removesuffix("[]") if alt and not alt[0].isdigit() else None, alt)
+            for alt in parts
+        )
+        plan.append((field, None, alts))
+
+    def apply(record: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        get = record.get if isinstance(record, dict) else None
+        for field, joined, alts in plan:
+            value: Any = None
+            if joined is not None:
+                value = evaluate(record, joined)
+            else:
+                for key, first, parts in alts:
+                    if key is not None and get is not None:
+                        value = get(key)
+                        if value is None:
+                            continue
+                        value = value.strip() if value.__class__ is str else _resolve(record, parts)
+                    elif get is not None and first is not None and get(first) is None:
+                        continue  # a nested path whose first level is absent
+                    else:
+                        value = _resolve(record, parts)
+                    if value is not None and value != "" and value != []:
+                        break
+            if value is not None and value != "" and value != []:
+                out[field] = value
+        return out
+
+    return apply

@@ -12,8 +12,9 @@ holds still counts as seen, so a snapshot never closes an offer only because its
 new version could not be read.
 
 Snapshot rule: only a complete read of a partner that publishes full snapshots
-may mark records as gone, and a sudden drop to zero or near zero is held as
-suspicious instead of applied. A 304 (conditional GET) ends the run as
+(or the periodic full read of an incremental partner) may mark records as
+gone, and a sudden drop to zero or near zero is held as suspicious instead of
+applied. A 304 (conditional GET) ends the run as
 "unchanged": complete, nothing re-read, nothing closed. A resumed or
 incremental run is never a snapshot.
 """
@@ -25,16 +26,18 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.base import FetchContext
+from connectors.base import FetchContext, Page
+from connectors.parallel import can_fork, prepared_batches
 from connectors.registry import build_connector
 from jobgate.config import PartnerSettings, Settings
 from jobgate.errors import JobgateError, PartnerError, RecordError
 from jobgate.failpoints import failpoint
 from jobgate.schema import SourceRecord
 from jobgate.storage import Store
+from jobgate.storage.store import UpsertCounts
 
 log = logging.getLogger("jobgate.connectors")
-BATCH = 500
+BATCH = 2000
 #: A snapshot below this share of the live records (with at least SUSPICIOUS_MIN live) is suspicious.
 SUSPICIOUS_RATIO = 0.2
 SUSPICIOUS_MIN = 20
@@ -97,7 +100,9 @@ def fetch_partner(store: Store, settings: Settings, partner: PartnerSettings) ->
                 report.not_modified += 1
                 continue
             all_unchanged = False
-            _store_page(store, run_id, page.items, report)
+            _store_page(store, run_id, page, ctx, report)
+            if page.seen:
+                report.unchanged += store.touch_raw(partner.name, run_id, page.seen)
             failpoint("fetch.before_state")
             if page.state is not None:
                 store.set_state(partner.name, page.partition, page.state)
@@ -122,18 +127,46 @@ def fetch_partner(store: Store, settings: Settings, partner: PartnerSettings) ->
                 report.http_errors += ctx.session.http_errors
                 report.requests += ctx.session.requests
             ctx.close()
-    if report.complete and partner.snapshot and report.outcome == "success":
+    full_read = partner.snapshot or (ctx is not None and ctx.full_snapshot)
+    if report.complete and full_read and report.outcome == "success":
         _apply_snapshot(store, partner, run_id, store.count_seen(partner.name, run_id), report)
     store.finish_run(run_id, **report.counts())
     log.info("fetch finished", extra={"partner": partner.name, **report.counts()})
     return report
 
 
-def _store_page(store: Store, run_id: int, items: Any, report: FetchReport) -> None:
-    """Store one page's records in batches, quarantining bad ones and repeated ids."""
-    batch: list[SourceRecord] = []
+def _store_page(store: Store, run_id: int, page: Page, ctx: FetchContext, report: FetchReport) -> None:
+    """Store one page's records in batches, quarantining bad ones and repeated ids.
+
+    A forkable page (a local file) is read by a forked producer while this
+    process writes (``options.parallel = false`` turns it off). Either way an
+    external id counts once per page: the first occurrence is kept.
+    """
     first: dict[str, int] = {}  # external id -> position of its first occurrence in the page
-    for position, item in enumerate(items, 1):
+    if page.forkable and ctx.partner.options.get("parallel", True) and can_fork():
+        position = 0
+        for prepared, errors in prepared_batches(page.items, ctx, BATCH):
+            for err in errors:
+                _quarantine(store, run_id, err)
+            report.quarantined += len(errors)
+            kept = []
+            for rec in prepared:
+                position += 1
+                if rec.external_id in first:
+                    dup = RecordError(rec.partner, rec.external_id,
+                                      f"duplicate id in one feed: record #{first[rec.external_id]} with this id is kept, this one is not",
+                                      field="external_id")
+                    dup.payload = rec.payload
+                    _quarantine(store, run_id, dup)
+                    report.quarantined += 1
+                    continue
+                first[rec.external_id] = position
+                kept.append(rec)
+            report.fetched += len(kept)
+            _count(report, store.upsert_prepared(run_id, kept))
+        return
+    batch: list[SourceRecord] = []
+    for position, item in enumerate(page.items, 1):
         if isinstance(item, SourceRecord) and item.external_id in first:
             item = _duplicate(item, first[item.external_id])
         if isinstance(item, RecordError):
@@ -177,11 +210,14 @@ def _apply_snapshot(store: Store, partner: PartnerSettings, run_id: int, seen: i
 def _flush(store: Store, run_id: int, batch: list[SourceRecord], report: FetchReport) -> None:
     if not batch:
         return
-    counts = store.upsert_raw(run_id, batch)
+    _count(report, store.upsert_raw(run_id, batch))
+    batch.clear()
+
+
+def _count(report: FetchReport, counts: UpsertCounts) -> None:
     report.new += counts.new
     report.updated += counts.updated
     report.unchanged += counts.unchanged
-    batch.clear()
 
 
 def _quarantine(store: Store, run_id: int, err: RecordError) -> None:

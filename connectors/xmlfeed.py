@@ -32,30 +32,42 @@ def element_to_dict(el: Any) -> Any:
     """An element as plain data: text for a bare leaf, else a dict.
 
     Children become keys (repeated ones a list), attributes ``@name`` and the
-    element's own text ``#text``.
+    element's own text ``#text``. Leaf children (the usual ``<title>``,
+    ``<city>``...) are read inline, without a call each: this runs once per
+    field of every record of the feed.
     """
-    children = [c for c in el if isinstance(c.tag, str)]
     attrib = el.attrib
-    if not children and not attrib:
-        text = el.text
-        return text.strip() if text else ""
     out: dict[str, Any] = {f"@{localname(k)}": v for k, v in attrib.items()} if attrib else {}
-    for c in children:
+    has_children = False
+    for c in el:
         tag = c.tag
-        key = tag if "}" not in tag else tag.rpartition("}")[2]
-        val = element_to_dict(c)
-        if key in out:
-            prev = out[key]
-            if isinstance(prev, list):
-                prev.append(val)
-            else:
-                out[key] = [prev, val]
+        if tag.__class__ is not str:
+            continue  # comments and processing instructions
+        has_children = True
+        if "}" in tag:
+            tag = tag.rpartition("}")[2]
+        if len(c) or c.attrib:
+            val = element_to_dict(c)
         else:
-            out[key] = val
-    text = (el.text or "").strip()
-    if text or not children:
+            text = c.text
+            val = text.strip() if text else ""
+        prev = out.get(tag, _MISSING)
+        if prev is _MISSING:
+            out[tag] = val
+        elif isinstance(prev, list):
+            prev.append(val)
+        else:
+            out[tag] = [prev, val]
+    text = el.text
+    text = text.strip() if text else ""
+    if not has_children and not attrib:
+        return text
+    if text or not has_children:
         out["#text"] = text
     return out
+
+
+_MISSING = object()
 
 
 def refuse_entities(stream: IO[bytes], partner: str) -> IO[bytes]:

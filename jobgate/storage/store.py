@@ -8,7 +8,6 @@ content by hash, closures only with a reason and a history entry.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,20 +17,13 @@ from typing import Any
 
 from sqlalchemy import (
     Engine,
-    Text,
-    bindparam,
-    cast,
     create_engine,
     delete,
     event,
     func,
-    insert,
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,24 +42,22 @@ from jobgate.storage.models import (
     RawRecord,
     utcnow,
 )
+from jobgate.storage.rawbulk import (
+    PreparedRecord,
+    canonical_json,
+    prepare_record,
+    touch_prepared,
+    upsert_prepared,
+)
 
 BATCH = 500
 #: Outcome of a fetch run whose process died before recording how it ended.
 INTERRUPTED = "interrupted"
 
 
-def canonical_json(payload: Any) -> str:
-    """The JSON text a payload is hashed (and stored) as: keys sorted, compact."""
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
 def content_hash(payload: Any) -> str:
     """Stable SHA-256 of a JSON-able value (keys sorted)."""
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
-
-
-def _json_text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 @dataclass
@@ -211,91 +201,33 @@ class Store:
         A record seen again with the same content only has ``last_seen`` and
         ``seen_run_id`` touched; a changed one is updated; a new one inserted.
         A record marked gone by an earlier snapshot comes back when seen again.
-
-        Written with bulk statements (one SELECT, then executemany INSERT and
-        UPDATE, one UPDATE for unchanged rows), each payload serialised once:
-        the canonical JSON that is hashed is the JSON stored. Inserts use
-        ``ON CONFLICT`` on (partner, external id) where the dialect has it, so a
-        concurrent run storing the same record cannot fail the batch.
+        Each payload is serialised once: the canonical JSON that is hashed is
+        the JSON stored (see :mod:`jobgate.storage.rawbulk`).
         """
-        counts = UpsertCounts()
+        return self.upsert_prepared(run_id, [prepare_record(r) for r in records])
+
+    def upsert_prepared(self, run_id: int, records: Sequence[PreparedRecord]) -> UpsertCounts:
+        """:meth:`upsert_raw` for records already serialised and hashed (one transaction)."""
         if not records:
-            return counts
-        # A feed may repeat an id: the last occurrence wins, counted once.
-        by_key: dict[tuple[str, str], SourceRecord] = {}
-        for r in records:
-            by_key[(r.partner, r.external_id)] = r
-        now = utcnow()
-        table: Any = RawRecord.__table__
-        c = table.c
-        inserts: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
-        touched: list[int] = []
-        with self.session() as s:
-            for partner in {k[0] for k in by_key}:
-                keys = [ext for (p, ext) in by_key if p == partner]
-                existing = {
-                    row.external_id: row
-                    for row in s.execute(
-                        select(c.id, c.external_id, c.content_hash, c.gone).where(
-                            c.partner == partner, c.external_id.in_(keys)
-                        )
-                    )
-                }
-                for ext in keys:
-                    rec = by_key[(partner, ext)]
-                    payload = canonical_json(rec.payload)
-                    h = hashlib.sha256(payload.encode("utf-8")).hexdigest()
-                    row = existing.get(ext)
-                    if row is None:
-                        inserts.append({"b_partner": partner, "b_ext": ext, "b_payload": payload,
-                                        "b_fields": _json_text(rec.fields), "b_hash": h})
-                        counts.new += 1
-                    elif row.content_hash != h or row.gone:
-                        updates.append({"b_id": row.id, "b_payload": payload,
-                                        "b_fields": _json_text(rec.fields), "b_hash": h})
-                        counts.updated += 1
-                    else:
-                        touched.append(row.id)
-                        counts.unchanged += 1
-            json_in = self._json_param
-            if inserts:
-                stmt = self._insert(table).values(
-                    partner=bindparam("b_partner"), external_id=bindparam("b_ext"),
-                    payload=json_in("b_payload"), fields=json_in("b_fields"), content_hash=bindparam("b_hash"),
-                    fetch_run_id=run_id, seen_run_id=run_id, first_seen=now, last_seen=now, gone=False,
-                )
-                if self.dialect in ("sqlite", "postgresql"):
-                    ex = stmt.excluded
-                    stmt = stmt.on_conflict_do_update(
-                        index_elements=[c.partner, c.external_id],
-                        set_={"payload": ex.payload, "fields": ex.fields, "content_hash": ex.content_hash,
-                              "fetch_run_id": run_id, "seen_run_id": run_id, "last_seen": now, "gone": False},
-                    )
-                s.execute(stmt, inserts)
-            if updates:
-                s.execute(
-                    update(table).where(c.id == bindparam("b_id")).values(
-                        payload=json_in("b_payload"), fields=json_in("b_fields"), content_hash=bindparam("b_hash"),
-                        fetch_run_id=run_id, seen_run_id=run_id, last_seen=now, gone=False,
-                    ),
-                    updates,
-                )
-            for i in range(0, len(touched), 5000):
-                s.execute(update(table).where(c.id.in_(touched[i:i + 5000])).values(seen_run_id=run_id, last_seen=now))
-        return counts
+            return UpsertCounts()
+        dbapi_error = self.engine.dialect.loaded_dbapi.Error
+        try:
+            with self.engine.begin() as conn:
+                c = upsert_prepared(conn, run_id, records, utcnow())
+        except (SQLAlchemyError, dbapi_error) as exc:
+            raise StoreError(f"database error: {exc}") from exc
+        return UpsertCounts(new=c.new, updated=c.updated, unchanged=c.unchanged)
 
-    def _json_param(self, name: str) -> Any:
-        """A bound parameter carrying JSON text already serialised (JSONB cast on PostgreSQL)."""
-        param = bindparam(name, type_=Text())
-        return cast(param, JSONB()) if self.dialect == "postgresql" else param
-
-    def _insert(self, table: Any) -> Any:
-        if self.dialect == "postgresql":
-            return pg_insert(table)
-        if self.dialect == "sqlite":
-            return sqlite_insert(table)
-        return insert(table)
+    def touch_raw(self, partner: str, run_id: int, external_ids: Sequence[str]) -> int:
+        """Mark live records as seen by ``run_id`` without re-reading them; returns how many."""
+        if not external_ids:
+            return 0
+        dbapi_error = self.engine.dialect.loaded_dbapi.Error
+        try:
+            with self.engine.begin() as conn:
+                return touch_prepared(conn, partner, run_id, list(dict.fromkeys(external_ids)), utcnow())
+        except (SQLAlchemyError, dbapi_error) as exc:
+            raise StoreError(f"database error: {exc}") from exc
 
     def mark_gone_except_run(self, partner: str, run_id: int) -> list[str]:
         """After a complete snapshot: mark records not seen by ``run_id`` as gone.

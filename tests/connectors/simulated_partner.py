@@ -282,7 +282,8 @@ class FranceTravailSim:
     """The offers search API: ``/token`` (client credentials) and ``/offres/search``.
 
     Offers are the real sample offers cycled with new ids, spread over
-    ``departements`` (code → count) and creation dates; ``partner_offers`` more
+    ``departements`` (code → count; a name such as "France" or "Allemagne" places
+    offers above département level, where no ``departement`` query finds them) and creation dates; ``partner_offers`` more
     carry our partner code and must be excluded by ``modeSelectionPartenaires=EXCLU``.
     """
 
@@ -322,7 +323,10 @@ class FranceTravailSim:
         offer = {k: v for k, v in base.items() if k not in ("id", "dateCreation", "lieuTravail", "origineOffre")}
         offer["id"] = ident
         offer["dateCreation"] = created.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-        offer["lieuTravail"] = {"libelle": f"{dep} - VILLE", "codePostal": f"{dep}000"[:5]}
+        if dep[:2].isdigit() or dep in ("2A", "2B"):
+            offer["lieuTravail"] = {"libelle": f"{dep} - VILLE", "codePostal": f"{dep}000"[:5]}
+        else:  # placed above département level: "Île-de-France", "France", "Allemagne"
+            offer["lieuTravail"] = {"libelle": dep}
         origin: dict[str, Any] = {"origine": "1"}
         if partner:
             origin = {"origine": "2", "partenaires": [{"nom": partner, "url": "https://example.org"}]}
@@ -411,7 +415,10 @@ def ld(obj: Any) -> str:
 
 
 def jobposting_site(server: PartnerServer, offers: list[dict[str, Any]] | None = None) -> None:
-    """A small partner site: listing pages, JobPosting offer pages (JSON-LD, microdata), robots.txt."""
+    """A small partner site: listing pages, JobPosting offer pages (JSON-LD, microdata), robots.txt.
+
+    Offer pages answer conditional requests (304), by ETag or, for the microdata page, Last-Modified.
+    """
     OFFERS = offers or ft_offers()[:4]
     html = {"Content-Type": "text/html; charset=utf-8"}
     server.routes["/robots.txt"] = lambda r: Reply(200, b"User-agent: *\nDisallow: /private/\n", {"Content-Type": "text/plain"})
@@ -425,14 +432,14 @@ def jobposting_site(server: PartnerServer, offers: list[dict[str, Any]] | None =
                       {"@type": "PropertyValue", "value": 3}]
     for i, (offer, ident) in enumerate(zip(OFFERS, ids, strict=True)):
         body = ld({"@graph": [{"@type": "WebPage"}, jobposting(offer, ident)]}) if i == 3 else ld(jobposting(offer, ident))
-        server.routes[f"/offres/{i}"] = (lambda b: lambda r: Reply(200, page(b), html))(body)
+        server.routes[f"/offres/{i}"] = static(page(body), html["Content-Type"])  # ETag
     micro = OFFERS[0]
-    server.routes["/offres/micro"] = lambda r: Reply(200, page(
+    server.routes["/offres/micro"] = static(page(
         '<div itemscope itemtype="https://schema.org/JobPosting">'
         f'<h1 itemprop="title">{micro["intitule"]}</h1>'
         '<meta itemprop="identifier" content="MICRO-1">'
         f'<div itemprop="description">{micro["description"][:500]}</div>'
         '<div itemprop="hiringOrganization" itemscope itemtype="https://schema.org/Organization">'
-        '<span itemprop="name">ACME</span></div></div>'), html)
+        '<span itemprop="name">ACME</span></div></div>'), html["Content-Type"], etag=False)  # Last-Modified only
     server.routes["/offres/broken"] = lambda r: Reply(200, page('<script type="application/ld+json">{"@type": "JobPosting",</script>'), html)
     server.routes["/private/x"] = lambda r: Reply(200, page(ld(jobposting(OFFERS[0], "SECRET"))), html)

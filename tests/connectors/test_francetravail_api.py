@@ -70,6 +70,37 @@ def test_more_than_the_index_cap_is_split_by_departement_then_date_windows(
     assert store.runs("ft")[0].pages == report.pages > 0
 
 
+def test_offers_above_departement_level_are_read_by_the_remainder_query(
+    tmp_path: Path, store: Store, partner_server: PartnerServer
+) -> None:
+    places = {"75": 3300, "13": 200, "France": 60, "Île-de-France": 25, "Allemagne": 15}
+    sim = FranceTravailSim(partner_server, places, partner_offers=10)
+    s = ft_settings(tmp_path, partner_server)
+    report = fetch_partner(store, s, s.partners[0])
+    assert report.outcome == "success" and report.complete, report.error
+    expected = sim.expected_ids
+    assert len(expected) == 3600 > 3150
+    elsewhere = {o["id"] for o in sim.offers if " - " not in o["lieuTravail"]["libelle"]}
+    assert len(elsewhere) == 100 and elsewhere <= expected
+    assert live_ids(store) == expected  # the union covers every offer, those without a département included
+    searches = partner_server.requests_to("/offres/search")
+    rest = [r for r in searches if "departement" not in r.query]
+    assert len({(r.query["minCreationDate"], r.query["maxCreationDate"]) for r in rest}) > 2  # windows, not one query
+    assert all(int(r.query["range"].split("-")[1]) <= 3149 for r in searches)
+    # The département queries were still used (the remainder only adds what they cannot reach).
+    assert {r.query.get("departement") for r in searches} == {None, *DEPARTEMENTS}
+
+
+def test_remainder_query_off_misses_offers_without_departement(
+    tmp_path: Path, store: Store, partner_server: PartnerServer
+) -> None:
+    sim = FranceTravailSim(partner_server, {"75": 3200, "France": 30})
+    s = ft_settings(tmp_path, partner_server, remainder=False)
+    report = fetch_partner(store, s, s.partners[0])
+    assert report.outcome == "success"
+    assert sim.expected_ids - live_ids(store) == {o["id"] for o in sim.offers if o["lieuTravail"]["libelle"] == "France"}
+
+
 def test_token_is_refreshed_after_a_401(tmp_path: Path, store: Store, partner_server: PartnerServer) -> None:
     sim = FranceTravailSim(partner_server, {"33": 400})
     search = sim.search

@@ -12,7 +12,16 @@ from connectors import fetch_partner
 from connectors._crawl import jsonld_postings, microdata_postings
 from jobgate.storage import Store
 from tests.connectors.conftest import make_settings
-from tests.connectors.simulated_partner import PartnerServer, jobposting_site
+from tests.connectors.simulated_partner import (
+    PartnerServer,
+    Reply,
+    ft_offers,
+    jobposting,
+    jobposting_site,
+    ld,
+    page,
+    static,
+)
 
 FAST_CRAWL = {"download_delay": 0, "autothrottle_start_delay": 0.01, "link_selector": "a.offer, a.next, a"}
 
@@ -44,6 +53,47 @@ def test_page_limit_makes_an_incomplete_crawl(tmp_path: Path, store: Store, part
     s = make_settings(tmp_path, connector="html", url=partner_server.url("/offres"), options={**FAST_CRAWL, "max_pages": 2})
     report = fetch_partner(store, s, s.partners[0])
     assert report.outcome == "success" and report.complete is False and report.closed == 0
+
+
+def test_next_crawl_asks_offer_pages_conditionally_and_stores_only_what_changed(
+    tmp_path: Path, store: Store, partner_server: PartnerServer
+) -> None:
+    jobposting_site(partner_server)
+    s = make_settings(tmp_path, connector="html", url=partner_server.url("/offres"), options=FAST_CRAWL)
+    first = fetch_partner(store, s, s.partners[0])
+    assert first.outcome == "success" and first.new == 5, first.error
+    pages = store.get_state("p", "")["pages"]
+    offer_pages = {partner_server.url(f"/offres/{k}") for k in ("0", "1", "2", "3", "micro")}
+    assert set(pages) == offer_pages  # listing pages are not kept: they are always read
+    assert pages[partner_server.url("/offres/0")]["ids"] == ["REF-0"] and pages[partner_server.url("/offres/0")]["etag"]
+
+    second = fetch_partner(store, s, s.partners[0])
+    assert second.outcome == "success" and second.complete, second.error
+    assert (second.fetched, second.new, second.updated, second.unchanged, second.closed) == (0, 0, 0, 5, 0)
+    assert partner_server.requests_to("/offres/0")[-1].headers["if-none-match"] == pages[partner_server.url("/offres/0")]["etag"]
+    assert "if-modified-since" in partner_server.requests_to("/offres/micro")[-1].headers
+    assert "if-none-match" not in partner_server.requests_to("/offres")[-1].headers
+    assert set(store.get_state("p", "")["pages"]) == offer_pages  # unchanged pages stay known
+
+    # One offer page changes, another disappears: the first is re-read, the second's offer closed.
+    changed = dict(ft_offers()[1], intitule="Comptable confirmé")
+    partner_server.routes["/offres/1"] = static(page(ld(jobposting(changed, "REF-1"))), "text/html")
+    partner_server.routes["/offres/2"] = lambda r: Reply(404, b"gone")
+    third = fetch_partner(store, s, s.partners[0])
+    assert third.outcome == "success" and third.complete, third.error
+    assert (third.fetched, third.updated, third.unchanged, third.closed) == (1, 1, 3, 1)
+    assert third.gone == [partner_server.url("/offres/2")]
+    assert partner_server.url("/offres/2") not in store.get_state("p", "")["pages"]
+
+
+def test_conditional_off_rereads_every_page(tmp_path: Path, store: Store, partner_server: PartnerServer) -> None:
+    jobposting_site(partner_server)
+    s = make_settings(tmp_path, connector="html", url=partner_server.url("/offres"),
+                      options={**FAST_CRAWL, "conditional": False})
+    fetch_partner(store, s, s.partners[0])
+    second = fetch_partner(store, s, s.partners[0])
+    assert (second.fetched, second.unchanged) == (5, 5)
+    assert "if-none-match" not in partner_server.requests_to("/offres/0")[-1].headers
 
 
 def test_jsonld_and_microdata_extractors() -> None:
