@@ -21,13 +21,11 @@ Matched pairs are merged strongest first, so weak links come last.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
 
 from dedup.model import BlockingStats, DedupModel, DedupRecord, match_strength
+from dedup.parallel import chunked_map, default_workers, fork_map, parallel_ok, ranges
 from jobgate.errors import JobgateError
 
 log = logging.getLogger("jobgate.dedup")
@@ -71,27 +69,37 @@ class UnionFind:
         return sorted((sorted(v) for v in out.values()), key=lambda g: g[0])
 
 
-_FORKED: tuple[DedupIndex, Sequence[DedupRecord]] | None = None
-PARALLEL_MIN = 20_000  # batches smaller than this run in one process
+def _keys_part(shared: tuple[DedupIndex, Sequence[DedupRecord]], lo: int, hi: int) -> list[list[list[int]]]:
+    index, batch = shared
+    return index._candidate_keys_serial(batch[lo:hi])
 
 
-def _keys_part(bounds: tuple[int, int]) -> list[list[list[int]]]:
-    assert _FORKED is not None
-    index, batch = _FORKED
-    return index._candidate_keys_serial(batch[bounds[0]:bounds[1]])
-
-
-def _match_part(bounds: tuple[int, int]) -> tuple[list[tuple[float, int, int]], int, int]:
-    assert _FORKED is not None
-    index = _FORKED[0]
+def _match_part(shared: tuple[DedupIndex, Sequence[DedupRecord]], lo: int,
+                hi: int) -> tuple[list[tuple[float, int, int]], int, int]:
+    index = shared[0]
     before_c, before_m = index.stats.compared, index.stats.matched
-    out = list(index._match_new(range(*bounds)))
+    out = list(index._match_new(range(lo, hi)))
     return out, index.stats.compared - before_c, index.stats.matched - before_m
 
 
-def _ranges(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:
-    step = max(1, (hi - lo + parts - 1) // parts)
-    return [(a, min(a + step, hi)) for a in range(lo, hi, step)]
+def merge_refusal(model: DedupModel, a: Sequence[DedupRecord], b: Sequence[DedupRecord]) -> str | None:
+    """Why the chaining guards refuse to join cluster ``a`` with cluster ``b``, or None when they allow it.
+
+    In order: the maximum cluster size; cannot-link (a vetoed pair across the
+    two); strong evidence (when either holds several records, at least half the
+    pairs across must match on their own).
+    """
+    if len(a) + len(b) > model.max_cluster_size:
+        return f"cluster size: {len(a)} + {len(b)} records > {model.max_cluster_size}"
+    for x in a:
+        for y in b:
+            if model.conflict(x, y):
+                return f"cannot-link: records {x.key} and {y.key} conflict (a vetoed pair)"
+    if len(a) > 1 or len(b) > 1:
+        agree = sum(model.match(x, y) is not None for x in a for y in b)
+        if 2 * agree < len(a) * len(b):
+            return f"weak evidence: {agree} of {len(a) * len(b)} pairs across the two clusters match (half needed)"
+    return None
 
 
 class DedupIndex:
@@ -107,7 +115,7 @@ class DedupIndex:
 
     def __init__(self, model: DedupModel, stats: BlockingStats | None = None, workers: int | None = None) -> None:
         self.model = model
-        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+        self.workers = workers if workers is not None else default_workers()
         self.stats = stats if stats is not None else BlockingStats()
         self.records: list[DedupRecord | None] = []
         self.pos: dict[int, int] = {}
@@ -122,28 +130,13 @@ class DedupIndex:
 
     # -- blocking ---------------------------------------------------------------
     # A block key is the rule's key with the rule's index in its low 4 bits.
-    def _parallel(self, n: int) -> bool:
-        return self.workers > 1 and n >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods()
-
-    def _run_forked(self, batch: Sequence[DedupRecord], fn: Any, ranges: list[tuple[int, int]]) -> list[Any]:
-        """Run ``fn`` over ``ranges`` in forked workers that share this index read-only."""
-        global _FORKED
-        _FORKED = (self, batch)
-        try:
-            with multiprocessing.get_context("fork").Pool(self.workers) as pool:
-                return pool.map(fn, ranges, chunksize=1)
-        finally:
-            _FORKED = None
-
     def _candidate_keys(self, batch: Sequence[DedupRecord]) -> list[list[list[int]]]:
-        if not self._parallel(len(batch)):
-            return self._candidate_keys_serial(batch)
-        parts = self._run_forked(batch, _keys_part, _ranges(0, len(batch), self.workers * 4))
-        return [rec for part in parts for rec in part]
+        return chunked_map(_keys_part, (self, batch), len(batch), self.workers)
 
     def _candidate_keys_serial(self, batch: Sequence[DedupRecord]) -> list[list[list[int]]]:
-        rules = list(enumerate(self.model.blocking))
-        return [[[(k & ~0xF) | ri for k in rule.keys(r)] for ri, rule in rules] for r in batch]
+        per_rule = [[[(k & ~0xF) | ri for k in ks] for ks in rule.keys_of(batch)]
+                    for ri, rule in enumerate(self.model.blocking)]
+        return [list(rec) for rec in zip(*per_rule, strict=True)] if per_rule else [[] for _ in batch]
 
     def _choose(self, cand: list[list[list[int]]]) -> list[list[int]]:
         """Each record's keys; for ``use`` rules the first usable ones by block size."""
@@ -228,10 +221,10 @@ class DedupIndex:
             for bk in ks:
                 self.blocks.setdefault(bk, []).append(p)
         last = len(self.records)
-        if self._parallel(last - first):
+        if parallel_ok(last - first, self.workers):
             matches = []
-            for part, compared, matched in self._run_forked(batch, _match_part,
-                                                            _ranges(first, last, self.workers * 4)):
+            for part, compared, matched in fork_map(_match_part, (self, batch),
+                                                    ranges(first, last, self.workers * 4), self.workers):
                 matches.extend(part)
                 self.stats.compared += compared
                 self.stats.matched += matched
@@ -282,26 +275,13 @@ class DedupIndex:
         return touched
 
     def _can_merge(self, a: list[int], b: list[int]) -> bool:
-        model, recs = self.model, self.records
-        if len(a) + len(b) > model.max_cluster_size:
-            return False
-        for x in a:
-            rx = recs[x]
-            assert rx is not None
-            for y in b:
-                ry = recs[y]
-                assert ry is not None
-                if model.conflict(rx, ry):
-                    return False
-        if len(a) > 1 or len(b) > 1:
-            agree = 0
-            for x in a:
-                for y in b:
-                    rx, ry = recs[x], recs[y]
-                    assert rx is not None and ry is not None
-                    agree += model.match(rx, ry) is not None
-            return 2 * agree >= len(a) * len(b)
-        return True
+        return self.merge_refusal(a, b) is None
+
+    def merge_refusal(self, a: list[int], b: list[int]) -> str | None:
+        """Why the chaining guards refuse to join two clusters (positions), or None when they allow it."""
+        recs = self.records
+        return merge_refusal(self.model, [r for r in (recs[x] for x in a) if r is not None],
+                             [r for r in (recs[y] for y in b) if r is not None])
 
     def remove(self, keys: Iterable[int]) -> set[int]:
         """Take records out (changed or closed); their clusters are re-formed without them.

@@ -17,13 +17,14 @@ Example::
 from __future__ import annotations
 
 import hashlib
-import heapq
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 
+import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import LCSseq
 
@@ -48,12 +49,21 @@ def fold(text: str | None) -> str:
     return " ".join(_WORD.findall(t))
 
 
+# ASCII byte -> itself when a lower-case letter or a digit, lower case for upper case, else a space.
+_FOLD_BYTES = bytes(
+    c if (48 <= c <= 57 or 97 <= c <= 122) else c + 32 if 65 <= c <= 90 else 32 for c in range(256)
+)
+
+
 def fold_text(text: str | None) -> str:
-    """:func:`fold` for long texts (no gender-marker pass: those words do not matter there)."""
+    """:func:`fold` for long texts (no gender-marker pass: those words do not matter there).
+
+    One byte-table pass instead of a regular expression: the same words, twice as fast.
+    """
     if not text:
         return ""
-    t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return " ".join(_WORD.findall(t))
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").translate(_FOLD_BYTES)
+    return " ".join(ascii_text.decode().split())
 
 
 def employer_key(name: str | None) -> str:
@@ -159,12 +169,20 @@ class BlockingRule:
         use: when set, each record keeps only its first ``use`` keys whose block is
             not oversized (rarer keys stand in for frequent ones).
         max_block: blocks larger than this are skipped (default: the model's).
+        batch: the keys of many records at once (vectorised), when the rule has such a form.
     """
 
     name: str
     keys: Callable[[DedupRecord], list[int]]
     use: int | None = None
     max_block: int | None = None
+    batch: Callable[[Sequence[DedupRecord]], list[list[int]]] | None = None
+
+    def keys_of(self, records: Sequence[DedupRecord]) -> list[list[int]]:
+        """Every record's candidate keys (the vectorised form when there is one)."""
+        if self.batch is not None:
+            return self.batch(records)
+        return [self.keys(r) for r in records]
 
 
 def block_on(*fields: str, max_block: int | None = None) -> BlockingRule:
@@ -178,20 +196,82 @@ def block_on(*fields: str, max_block: int | None = None) -> BlockingRule:
     return BlockingRule(name=name, keys=keys, max_block=max_block)
 
 
-def text_sketch(text: str, shingle: int = 4, k: int = 24, min_words: int = 20) -> list[int]:
-    """Bottom-``k`` MinHash sketch of a text's word ``shingle``-grams, smallest first.
+_FMIX1, _FMIX2 = 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53
+SKETCH_CHUNK = 8192  # records per vectorised pass (bounds the shingle arrays to a few MB)
+_RID_BITS = 14  # record index within a chunk, in the high bits of the sort key
+_HASH_BITS = 63 - _RID_BITS
 
-    Two texts sharing a passage share most of its smallest shingle hashes, so
-    truncation, re-wrapping and boilerplate around the text keep the sketch
-    (MinHash containment). Shingle hashes are CPython's tuple hash of stable word
-    hashes: stable across processes; after a Python upgrade run a full dedup.
+
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser, in place on a uint64 array (wrapping arithmetic)."""
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(_FMIX1)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(_FMIX2)
+    h ^= h >> np.uint64(33)
+    return h
+
+
+def text_sketches(
+    codes: Sequence[str], shingle: int = 4, k: int = 24, min_words: int = 20
+) -> list[list[int]]:
+    """Bottom-``k`` MinHash sketches of word ``shingle``-grams, for many texts at once.
+
+    ``codes`` are texts as one character per word (:func:`encode_words`, i.e.
+    :attr:`DedupRecord.words`). Two texts sharing a passage share most of its
+    smallest shingle hashes, so truncation, re-wrapping and boilerplate around
+    the text keep the sketch (MinHash containment). Each sketch lists distinct
+    shingle hashes, smallest first, as 63-bit ints whose low 4 bits are zero.
+
+    Vectorised with numpy: the word codes of a chunk of texts are one uint32
+    array (their UTF-32 encoding), every shingle is hashed in a few array passes,
+    and one sort of (text, hash) keys gives every text's smallest hashes.
+    Hashes depend only on the words, so they are stable across processes and
+    Python versions.
     """
-    ws = text.split()
-    if len(ws) < min_words:
-        return []
-    hs = list(map(WORD_HASH.__getitem__, ws))
-    grams = zip(*(hs[i:] for i in range(shingle)), strict=False)
-    return [h & MASK63 for h in heapq.nsmallest(k, set(map(hash, grams)))]
+    out: list[list[int]] = []
+    for lo in range(0, len(codes), SKETCH_CHUNK):
+        out.extend(_sketch_chunk(codes[lo:lo + SKETCH_CHUNK], shingle, k, min_words))
+    return out
+
+
+def _sketch_chunk(codes: Sequence[str], shingle: int, k: int, min_words: int) -> list[list[int]]:
+    n = len(codes)
+    lens = np.fromiter(map(len, codes), dtype=np.int64, count=n)
+    sketched = lens >= max(min_words, shingle)
+    if not sketched.any():
+        return [[] for _ in range(n)]
+    # Shingle hashes at every word position (positions too close to a text's end are dropped below).
+    words = np.frombuffer("".join(codes).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    padded = np.zeros(len(words) + shingle, dtype=np.uint64)
+    padded[: len(words)] = words
+    h = _fmix64(padded[: len(words)].copy())
+    for j in range(1, shingle):
+        h ^= padded[j : j + len(words)] * np.uint64(_K1 + 2 * j)  # odd multipliers
+        _fmix64(h)
+    rid = np.repeat(np.arange(n, dtype=np.uint64), lens)
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
+    last = np.repeat(starts + lens - shingle, lens)  # last shingle start of each text
+    keep = (np.arange(len(words), dtype=np.int64) <= last) & np.repeat(sketched, lens)
+    # One sort by (text, hash); duplicates dropped; the first k of each text kept.
+    key = np.sort((rid[keep] << np.uint64(_HASH_BITS)) | (h[keep] >> np.uint64(64 - _HASH_BITS)))
+    if len(key) > 1:
+        key = key[np.concatenate(([True], key[1:] != key[:-1]))]
+    owner = (key >> np.uint64(_HASH_BITS)).astype(np.int64)
+    first = np.searchsorted(owner, np.arange(n, dtype=np.int64))
+    top = (np.arange(len(key), dtype=np.int64) - first[owner]) < k
+    key, owner = key[top], owner[top]
+    # The hash part, shifted clear of the engine's 4 rule bits.
+    values = ((key & np.uint64((1 << _HASH_BITS) - 1)) << np.uint64(4)).tolist()
+    counts = np.bincount(owner, minlength=n).tolist()
+    it = iter(values)
+    return [list(islice(it, c)) for c in counts]
+
+
+def text_sketch(text: str, shingle: int = 4, k: int = 24, min_words: int = 20) -> list[int]:
+    """Bottom-``k`` MinHash sketch of one folded text (see :func:`text_sketches`)."""
+    return text_sketches([encode_words(text)], shingle, k, min_words)[0]
 
 
 def block_on_text(
@@ -207,10 +287,13 @@ def block_on_text(
     name = f"description-minhash-{shingle}w"
     salt = stable_hash(name)
 
-    def sketch(r: DedupRecord) -> list[int]:
-        return [h ^ salt for h in text_sketch(r.description, shingle, keys, min_words)]
+    def sketches(records: Sequence[DedupRecord]) -> list[list[int]]:
+        return [[h ^ salt for h in sk] for sk in text_sketches([r.words for r in records], shingle, keys, min_words)]
 
-    return BlockingRule(name=name, keys=sketch, use=use, max_block=max_block)
+    def sketch(r: DedupRecord) -> list[int]:
+        return sketches([r])[0]
+
+    return BlockingRule(name=name, keys=sketch, use=use, max_block=max_block, batch=sketches)
 
 
 # -- comparisons -----------------------------------------------------------------

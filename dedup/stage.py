@@ -103,7 +103,8 @@ _COLUMNS = (Offer.id, Offer.data, Offer.cluster_id, Offer.partner, Offer.externa
             Offer.content_hash, RawRecord.first_seen, RawRecord.last_seen)
 
 
-def _load(s: Session, where: Any) -> list[Any]:
+def load_offers(s: Session, where: Any) -> list[Any]:
+    """Offer rows (with their raw record's first and last seen) matching ``where``, by id."""
     return list(s.execute(select(*_COLUMNS).join(RawRecord, RawRecord.id == Offer.raw_record_id)
                           .where(where).order_by(Offer.id)).all())
 
@@ -128,11 +129,11 @@ def run_dedup(
     report = DedupReport(full=full)
     with store.session() as s:
         if full:
-            rows = _load(s, Offer.id.is_not(None))
+            rows = load_offers(s, Offer.id.is_not(None))
             report.batch = len(rows)
             changed = rows
         else:
-            changed = _load(s, Offer.dedup_hash.is_(None) | (Offer.dedup_hash != dedup_hash_expr()))
+            changed = load_offers(s, Offer.dedup_hash.is_(None) | (Offer.dedup_hash != dedup_hash_expr()))
             report.batch = len(changed)
             if not changed:
                 return report
@@ -161,9 +162,9 @@ def _neighbourhood(
     records = [to_record(r.id, r.data, ranks.get(r.partner, 50), r.cluster_id)
                for r in changed if r.status == OfferStatus.PUBLISHED.value]
     wanted: dict[int, int] = {}  # key -> rule index
-    for r in records:
-        for ri, brule in enumerate(model.blocking):
-            for k in brule.keys(r):
+    for ri, brule in enumerate(model.blocking):
+        for ks in brule.keys_of(records):
+            for k in ks:
                 wanted[k & KEY_MASK] = ri
     holders: dict[tuple[int, int], list[int]] = {}
     for part in _chunks(list(wanted)):
@@ -178,7 +179,7 @@ def _neighbourhood(
             candidates.update(oids)
     cand_rows: dict[int, Any] = {}
     for part in _chunks(sorted(candidates)):
-        for r in _load(s, Offer.id.in_(part) & (Offer.status == OfferStatus.PUBLISHED.value)):
+        for r in load_offers(s, Offer.id.in_(part) & (Offer.status == OfferStatus.PUBLISHED.value)):
             cand_rows[r.id] = r
     probe = DedupIndex(model, workers=1)
     probe.add([to_record(r.id, r.data, ranks.get(r.partner, 50), r.cluster_id) for r in cand_rows.values()])
@@ -191,7 +192,7 @@ def _neighbourhood(
                 clusters.add(row.cluster_id)
     rows = {r.id: r for r in changed}
     for part in _chunks(sorted(clusters)):
-        for r in _load(s, Offer.cluster_id.in_(part)):
+        for r in load_offers(s, Offer.cluster_id.in_(part)):
             rows.setdefault(r.id, r)
     return [rows[k] for k in sorted(rows)]
 
