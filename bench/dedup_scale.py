@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
@@ -210,9 +211,9 @@ def one_size(n: int, repeat: int, batch: int) -> dict[str, Any]:
     extra = (extra[: batch - len(fresh)] + fresh)[:batch]
     gen_s = time.perf_counter() - t
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu()
     records = build(raws)
-    build_s = time.perf_counter() - t
+    build_s, build_cpu = time.perf_counter() - t, cpu() - c
     new = build(extra, first_key=len(records))
     full_runs, inc_runs, full_cpu, inc_cpu = [], [], [], []
     index: DedupIndex | None = None
@@ -237,7 +238,8 @@ def one_size(n: int, repeat: int, batch: int) -> dict[str, Any]:
     prec2, rec2 = quality(all_raws, index.groups())
     return {
         "records": len(records), "jobs": len({r.job for r in raws}), "generate_s": round(gen_s, 1),
-        "build_records_s": round(build_s, 1), "full_s": [round(x, 1) for x in full_runs],
+        "build_records_s": round(build_s, 1), "build_records_cpu_s": round(build_cpu, 1),
+        "load_average": [round(x, 1) for x in os.getloadavg()], "full_s": [round(x, 1) for x in full_runs],
         "full_median_s": round(statistics.median(full_runs), 1),
         "full_cpu_s": [round(x, 1) for x in full_cpu], "incremental_batch": len(new),
         "incremental_s": [round(x, 2) for x in inc_runs],

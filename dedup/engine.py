@@ -24,7 +24,9 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
-from dedup.model import BlockingStats, DedupModel, DedupRecord, match_strength
+import numpy as np
+
+from dedup.model import BlockingStats, DedupModel, DedupRecord, RecordColumns, match_strength
 from dedup.parallel import chunked_map, default_workers, fork_map, parallel_ok, ranges
 from jobgate.errors import JobgateError
 
@@ -74,12 +76,10 @@ def _keys_part(shared: tuple[DedupIndex, Sequence[DedupRecord]], lo: int, hi: in
     return index._candidate_keys_serial(batch[lo:hi])
 
 
-def _match_part(shared: tuple[DedupIndex, Sequence[DedupRecord]], lo: int,
-                hi: int) -> tuple[list[tuple[float, int, int]], int, int]:
-    index = shared[0]
-    before_c, before_m = index.stats.compared, index.stats.matched
-    out = list(index._match_new(range(lo, hi)))
-    return out, index.stats.compared - before_c, index.stats.matched - before_m
+def _match_part(shared: tuple[DedupIndex, np.ndarray, np.ndarray], lo: int,
+                hi: int) -> list[tuple[float, int, int]]:
+    index, ps, qs = shared
+    return index._match_pairs(ps[lo:hi], qs[lo:hi])
 
 
 def merge_refusal(model: DedupModel, a: Sequence[DedupRecord], b: Sequence[DedupRecord]) -> str | None:
@@ -124,6 +124,7 @@ class DedupIndex:
         self.label: list[int] = []
         self.members: dict[int, list[int]] = {}
         self.last_keys: list[list[list[int]]] = []  # candidate keys of the last batch added
+        self.columns = RecordColumns(self.records)  # for vectorised comparisons
         if len(model.blocking) > 16:
             raise DedupError("at most 16 blocking rules")
         self._caps = [r.max_block or model.max_block_size for r in model.blocking]
@@ -221,40 +222,65 @@ class DedupIndex:
             for bk in ks:
                 self.blocks.setdefault(bk, []).append(p)
         last = len(self.records)
-        if parallel_ok(last - first, self.workers):
-            matches = []
-            for part, compared, matched in fork_map(_match_part, (self, batch),
-                                                    ranges(first, last, self.workers * 4), self.workers):
-                matches.extend(part)
-                self.stats.compared += compared
-                self.stats.matched += matched
+        ps, qs = self._candidate_pairs(first, last)
+        self.stats.compared += len(ps)
+        ps, qs = self._prefilter(ps, qs)
+        if parallel_ok(len(ps), self.workers):
+            matches = [m for part in fork_map(_match_part, (self, ps, qs), ranges(0, len(ps), self.workers * 4),
+                                              self.workers) for m in part]
         else:
-            matches = list(self._match_new(range(first, last)))
+            matches = self._match_pairs(ps, qs)
+        self.stats.matched += len(matches)
         return self._merge(matches) | set(range(first, len(self.records)))
 
-    def _match_new(self, positions: Iterable[int]) -> Iterator[tuple[float, int, int]]:
-        records, blocks, caps, match = self.records, self.blocks, self._caps, self.model.match
-        stats = self.stats
-        for p in positions:
-            a = records[p]
-            assert a is not None
-            cands: set[int] = set()
-            for bk in self.keys[p]:
-                block = blocks[bk]
-                if len(block) > caps[bk & 0xF]:
-                    continue
-                cands.update(block)
-            for q in cands:
-                if q >= p:
-                    continue
-                b = records[q]
-                if b is None:
-                    continue
-                stats.compared += 1
-                s = match(a, b)
-                if s is not None:
-                    stats.matched += 1
-                    yield match_strength(s), q, p
+    def _candidate_pairs(self, first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
+        """Unique pairs (p, q), q < p, of blocks within their cap, where p is in ``[first, last)``.
+
+        Blocks are grouped by size so each size's pairs come from one array
+        (blocks keep their positions sorted, so a block's i-th member < its j-th).
+        """
+        blocks, caps = self.blocks, self._caps
+        touched: set[int] = set()
+        for pos in range(first, last):
+            touched.update(self.keys[pos])
+        by_size: dict[int, list[list[int]]] = {}
+        for bk in touched:
+            block = blocks[bk]
+            if 2 <= len(block) <= caps[bk & 0xF]:
+                by_size.setdefault(len(block), []).append(block)
+        codes = [np.zeros(0, dtype=np.int64)]
+        for n, same in by_size.items():
+            arr = np.array(same, dtype=np.int64)
+            i, j = np.triu_indices(n, 1)
+            q, p = arr[:, i].ravel(), arr[:, j].ravel()
+            keep = p >= first
+            codes.append((p[keep] << 32) | q[keep])
+        code = np.sort(np.concatenate(codes))  # a sort, not np.unique: its hash table is slower here
+        if len(code) > 1:
+            code = code[np.concatenate(([True], code[1:] != code[:-1]))]
+        return code >> 32, code & 0xFFFFFFFF
+
+    def _prefilter(self, ps: np.ndarray, qs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Drop the pairs a vectorised cheap comparison vetoes (the per-pair match would reject them too)."""
+        for c in self.model.comparisons:
+            if c.cheap and c.veto_below is not None and c.vector is not None and len(ps):
+                with np.errstate(invalid="ignore"):
+                    ok = ~(c.vector(self.columns, ps, qs) < c.veto_below)
+                ps, qs = ps[ok], qs[ok]
+        return ps, qs
+
+    def _match_pairs(self, ps: np.ndarray, qs: np.ndarray) -> list[tuple[float, int, int]]:
+        """The matching pairs among (p, q), with their strength."""
+        records, match = self.records, self.model.match
+        out = []
+        for p, q in zip(ps.tolist(), qs.tolist(), strict=True):
+            a, b = records[p], records[q]
+            if a is None or b is None:
+                continue
+            s = match(a, b)
+            if s is not None:
+                out.append((match_strength(s), q, p))
+        return out
 
     def _merge(self, matches: list[tuple[float, int, int]]) -> set[int]:
         touched: set[int] = set()
