@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from dedup.bulk import insert_rows, update_rows
 from dedup.canonical import canonical_record, new_cluster_id
 from dedup.engine import DedupIndex
 from dedup.model import (
@@ -36,6 +37,7 @@ from dedup.model import (
     fold,
     fold_text,
 )
+from dedup.parallel import chunked_map, default_workers
 from jobgate.config import Settings
 from jobgate.schema import OfferStatus, SourceRef
 from jobgate.storage import Store, content_hash
@@ -89,6 +91,16 @@ def to_record(offer_id: int, data: dict[str, Any], rank: int, cluster_id: str | 
     )
 
 
+def _records_part(shared: tuple[Sequence[Any], dict[str, int]], lo: int, hi: int) -> list[DedupRecord]:
+    rows, ranks = shared
+    return [to_record(r.id, r.data, ranks.get(r.partner, 50), r.cluster_id) for r in rows[lo:hi]]
+
+
+def to_records(rows: Sequence[Any], ranks: dict[str, int], workers: int | None = None) -> list[DedupRecord]:
+    """The dedup records of offer rows; built in forked workers when there are many (folding is CPU-bound)."""
+    return chunked_map(_records_part, (rows, ranks), len(rows), workers or default_workers())
+
+
 def dedup_hash_expr() -> Any:
     """SQL expression of the hash an offer has once dedup has seen its current state."""
     return func.substr(Offer.content_hash, 1, 40) + ":" + Offer.status
@@ -139,7 +151,7 @@ def run_dedup(
                 return report
             rows = _neighbourhood(s, changed, ranks, model)
     published = [r for r in rows if r.status == OfferStatus.PUBLISHED.value]
-    records = [to_record(r.id, r.data, ranks.get(r.partner, 50), r.cluster_id) for r in published]
+    records = to_records(published, ranks)
     index = DedupIndex(model, report.stats)
     index.add(records)
     report.offers = len(records)
@@ -294,10 +306,9 @@ def _write(
                 target = r.cluster_id
             new_hash = dedup_hash_of(r.content_hash, r.status) if r.id in changed_ids else None
             if r.cluster_id != target or new_hash is not None:
-                updates.append({"id": r.id, "cluster_id": target, "dedup_hash": new_hash or dedup_hash_of(
-                    r.content_hash, r.status)})
-        for part in _chunks(updates, 5000):
-            s.execute(update(Offer), list(part))
+                updates.append((target, new_hash or dedup_hash_of(r.content_hash, r.status), r.id))
+        s.flush()  # clusters first: offers point at them
+        update_rows(s, Offer.__tablename__, "id", ("cluster_id", "dedup_hash"), updates)
         _write_keys(s, model, index, changed, full)
 
 
@@ -309,20 +320,16 @@ def _write_keys(s: Session, model: DedupModel, index: DedupIndex, changed: list[
         for part in _chunks([r.id for r in changed]):
             s.execute(delete(DedupKey).where(DedupKey.offer_id.in_(part)))
     targets = {r.id for r in changed if r.status == OfferStatus.PUBLISHED.value}
-    table = cast(Table, DedupKey.__table__)
-    conn = s.connection()
-    rows: list[dict[str, int]] = []
-    for rec, per_rule in zip(index.records, index.last_keys, strict=True):
-        if rec is None or rec.key not in targets:
-            continue
-        for ri, keys in enumerate(per_rule):
-            for k in {k & KEY_MASK for k in keys}:
-                rows.append({"offer_id": rec.key, "rule": ri, "key": k})
-        if len(rows) >= 10_000:
-            conn.execute(table.insert(), rows)
-            rows = []
-    if rows:
-        conn.execute(table.insert(), rows)
+
+    def rows() -> Iterator[tuple[int, int, int]]:
+        for rec, per_rule in zip(index.records, index.last_keys, strict=True):
+            if rec is None or rec.key not in targets:
+                continue
+            for ri, keys in enumerate(per_rule):
+                for k in {k & KEY_MASK for k in keys}:
+                    yield rec.key, ri, k
+
+    insert_rows(s, DedupKey.__tablename__, ("offer_id", "rule", "key"), rows())
 
 
 def _source(m: Any) -> SourceRef:
