@@ -37,12 +37,7 @@ def insert_rows(s: Session, table: str, columns: Sequence[str], rows: Iterable[S
                     n += 1
             return n
         marks = ", ".join([_placeholder(conn.dialect.paramstyle)] * len(columns))
-        sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
-        it = iter(rows)
-        while part := list(islice(it, BATCH)):
-            cur.executemany(sql, part)
-            n += len(part)
-        return n
+        return _executemany(cur, f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
     finally:
         cur.close()
 
@@ -54,13 +49,17 @@ def update_rows(s: Session, table: str, key: str, columns: Sequence[str], rows: 
     assert dbapi is not None
     mark = _placeholder(conn.dialect.paramstyle)
     sql = f"UPDATE {table} SET {', '.join(f'{c} = {mark}' for c in columns)} WHERE {key} = {mark}"
-    n = 0
     cur = dbapi.cursor()
     try:
-        it = iter(rows)
-        while part := list(islice(it, BATCH)):
-            cur.executemany(sql, part)
-            n += len(part)
-        return n
+        return _executemany(cur, sql, rows)
     finally:
         cur.close()
+
+
+def _executemany(cur: Any, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+    n = 0
+    it = iter(rows)
+    while part := list(islice(it, BATCH)):
+        cur.executemany(sql, part)
+        n += len(part)
+    return n
