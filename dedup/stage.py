@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from dedup.bulk import insert_rows, update_rows
@@ -266,6 +266,7 @@ def _write(
             existing = {}
             for part in _chunks(ids):
                 existing.update({c.id: c for c in s.scalars(select(Cluster).where(Cluster.id.in_(part)))})
+        new_clusters: list[dict[str, Any]] = []
         groups_by_cid: dict[str, list[Any]] = {}
         for oid, cid in assignment.items():
             groups_by_cid.setdefault(cid, []).append(by_id[oid])
@@ -286,11 +287,13 @@ def _write(
                 "public_service": offer.public_service,
             }
             if row is None:
-                s.add(Cluster(id=cid, created_at=now, updated_at=now, **values))
+                new_clusters.append({"id": cid, "created_at": now, "updated_at": now, **values})
             elif content_hash(row.data) != content_hash(data) or row.status != "active":
                 for k, v in values.items():
                     setattr(row, k, v)
                 row.updated_at = now
+        if new_clusters:  # one bulk insert, not an ORM object per cluster
+            s.execute(insert(Cluster), new_clusters)
         s.flush()
         for cid, row in existing.items():
             if cid not in groups_by_cid and row.status == "active":
