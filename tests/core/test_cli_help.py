@@ -12,7 +12,7 @@ from jobgate.cli import build_parser
 from jobgate.schema_export import schema_json
 
 COMMANDS = [[], ["run"], ["export"], ["feed"], ["serve"], ["rome"], ["rome", "classify"], ["schema"],
-            ["db", "upgrade"], ["worker"], ["beat"], ["health"], ["lifecycle"]]
+            ["db", "upgrade"], ["worker"], ["beat"], ["health"], ["lifecycle"], ["dedup"]]
 
 
 @pytest.mark.parametrize("cmd", COMMANDS, ids=lambda c: " ".join(c) or "jobgate")
