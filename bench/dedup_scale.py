@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
@@ -41,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.dedup_data import BOARDS, load_ft, vary_employer, vary_text, vary_title
 from dedup.engine import DedupIndex
 from dedup.model import DEFAULT_MODEL, DedupRecord, city_key, employer_key, fold, fold_text
+from dedup.parallel import chunked_map, default_workers
 from normalizer.fields import clean_title, split_title_place
 
 _SENT = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -157,9 +159,15 @@ def generate(n: int, seed: int = 11, first_job: int = 1) -> list[Raw]:
 
 
 def build(raws: list[Raw], first_key: int = 0) -> list[DedupRecord]:
-    """Dedup records from canonical fields (what reading the store costs in CPU)."""
+    """Dedup records from canonical fields (what reading the store costs in CPU), over every core."""
+    return chunked_map(_build_part, (raws, first_key), len(raws), WORKERS or default_workers())
+
+
+def _build_part(shared: tuple[list[Raw], int], lo: int, hi: int) -> list[DedupRecord]:
+    raws, first_key = shared
     out = []
-    for i, r in enumerate(raws):
+    for i in range(lo, hi):
+        r = raws[i]
         out.append(DedupRecord(
             key=first_key + i, partner=r.partner, title=fold(r.title), description=fold_text(r.text),
             employer=employer_key(r.employer), siret="", city=city_key(r.city), postcode=r.postcode or "",
@@ -203,9 +211,9 @@ def one_size(n: int, repeat: int, batch: int) -> dict[str, Any]:
     extra = (extra[: batch - len(fresh)] + fresh)[:batch]
     gen_s = time.perf_counter() - t
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu()
     records = build(raws)
-    build_s = time.perf_counter() - t
+    build_s, build_cpu = time.perf_counter() - t, cpu() - c
     new = build(extra, first_key=len(records))
     full_runs, inc_runs, full_cpu, inc_cpu = [], [], [], []
     index: DedupIndex | None = None
@@ -230,7 +238,8 @@ def one_size(n: int, repeat: int, batch: int) -> dict[str, Any]:
     prec2, rec2 = quality(all_raws, index.groups())
     return {
         "records": len(records), "jobs": len({r.job for r in raws}), "generate_s": round(gen_s, 1),
-        "build_records_s": round(build_s, 1), "full_s": [round(x, 1) for x in full_runs],
+        "build_records_s": round(build_s, 1), "build_records_cpu_s": round(build_cpu, 1),
+        "load_average": [round(x, 1) for x in os.getloadavg()], "full_s": [round(x, 1) for x in full_runs],
         "full_median_s": round(statistics.median(full_runs), 1),
         "full_cpu_s": [round(x, 1) for x in full_cpu], "incremental_batch": len(new),
         "incremental_s": [round(x, 2) for x in inc_runs],

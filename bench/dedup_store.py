@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import sys
 import tempfile
 import time
@@ -23,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
-from bench.dedup_scale import Raw, generate
+from bench.dedup_scale import Raw, cpu, generate
 from dedup import run_dedup
 from jobgate.config import Settings
 from jobgate.storage import Store
@@ -72,15 +74,17 @@ def main() -> None:
     raws = generate(args.offers + args.batch)
     load(store, raws[:args.offers], 1)
     settings = Settings()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu()
     full = run_dedup(store, settings, full=True)
-    full_s = time.perf_counter() - t
+    full_s, full_cpu = time.perf_counter() - t, cpu() - c
     load(store, raws[args.offers:], args.offers + 1)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu()
     inc = run_dedup(store, settings)
-    inc_s = time.perf_counter() - t
-    print(json.dumps({"url": url.split("://")[0], "offers": args.offers, "full_s": round(full_s, 1),
-                      "clusters": full.clusters, "batch": inc.batch, "incremental_s": round(inc_s, 2),
+    inc_s, inc_cpu = time.perf_counter() - t, cpu() - c
+    print(json.dumps({"url": url.split("://")[0], "offers": args.offers, "full_s": round(full_s, 1), "full_cpu_s": round(full_cpu, 1),
+                      "clusters": full.clusters, "batch": inc.batch, "incremental_s": round(inc_s, 2), "incremental_cpu_s": round(inc_cpu, 2),
+                      "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2),
+                      "load_average": [round(x, 1) for x in os.getloadavg()],
                       "incremental_offers_read": inc.offers}))
 
 

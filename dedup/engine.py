@@ -21,13 +21,13 @@ Matched pairs are merged strongest first, so weak links come last.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
 
-from dedup.model import BlockingStats, DedupModel, DedupRecord, match_strength
+import numpy as np
+
+from dedup.model import BlockingStats, DedupModel, DedupRecord, RecordColumns, match_strength
+from dedup.parallel import chunked_map, default_workers, fork_map, parallel_ok, ranges
 from jobgate.errors import JobgateError
 
 log = logging.getLogger("jobgate.dedup")
@@ -71,27 +71,35 @@ class UnionFind:
         return sorted((sorted(v) for v in out.values()), key=lambda g: g[0])
 
 
-_FORKED: tuple[DedupIndex, Sequence[DedupRecord]] | None = None
-PARALLEL_MIN = 20_000  # batches smaller than this run in one process
+def _keys_part(shared: tuple[DedupIndex, Sequence[DedupRecord]], lo: int, hi: int) -> list[list[list[int]]]:
+    index, batch = shared
+    return index._candidate_keys_serial(batch[lo:hi])
 
 
-def _keys_part(bounds: tuple[int, int]) -> list[list[list[int]]]:
-    assert _FORKED is not None
-    index, batch = _FORKED
-    return index._candidate_keys_serial(batch[bounds[0]:bounds[1]])
+def _match_part(shared: tuple[DedupIndex, np.ndarray, np.ndarray], lo: int,
+                hi: int) -> list[tuple[float, int, int]]:
+    index, ps, qs = shared
+    return index._match_pairs(ps[lo:hi], qs[lo:hi])
 
 
-def _match_part(bounds: tuple[int, int]) -> tuple[list[tuple[float, int, int]], int, int]:
-    assert _FORKED is not None
-    index = _FORKED[0]
-    before_c, before_m = index.stats.compared, index.stats.matched
-    out = list(index._match_new(range(*bounds)))
-    return out, index.stats.compared - before_c, index.stats.matched - before_m
+def merge_refusal(model: DedupModel, a: Sequence[DedupRecord], b: Sequence[DedupRecord]) -> str | None:
+    """Why the chaining guards refuse to join cluster ``a`` with cluster ``b``, or None when they allow it.
 
-
-def _ranges(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:
-    step = max(1, (hi - lo + parts - 1) // parts)
-    return [(a, min(a + step, hi)) for a in range(lo, hi, step)]
+    In order: the maximum cluster size; cannot-link (a vetoed pair across the
+    two); strong evidence (when either holds several records, at least half the
+    pairs across must match on their own).
+    """
+    if len(a) + len(b) > model.max_cluster_size:
+        return f"cluster size: {len(a)} + {len(b)} records > {model.max_cluster_size}"
+    for x in a:
+        for y in b:
+            if model.conflict(x, y):
+                return f"cannot-link: records {x.key} and {y.key} conflict (a vetoed pair)"
+    if len(a) > 1 or len(b) > 1:
+        agree = sum(model.match(x, y) is not None for x in a for y in b)
+        if 2 * agree < len(a) * len(b):
+            return f"weak evidence: {agree} of {len(a) * len(b)} pairs across the two clusters match (half needed)"
+    return None
 
 
 class DedupIndex:
@@ -107,7 +115,7 @@ class DedupIndex:
 
     def __init__(self, model: DedupModel, stats: BlockingStats | None = None, workers: int | None = None) -> None:
         self.model = model
-        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+        self.workers = workers if workers is not None else default_workers()
         self.stats = stats if stats is not None else BlockingStats()
         self.records: list[DedupRecord | None] = []
         self.pos: dict[int, int] = {}
@@ -116,34 +124,20 @@ class DedupIndex:
         self.label: list[int] = []
         self.members: dict[int, list[int]] = {}
         self.last_keys: list[list[list[int]]] = []  # candidate keys of the last batch added
+        self.columns = RecordColumns(self.records)  # for vectorised comparisons
         if len(model.blocking) > 16:
             raise DedupError("at most 16 blocking rules")
         self._caps = [r.max_block or model.max_block_size for r in model.blocking]
 
     # -- blocking ---------------------------------------------------------------
     # A block key is the rule's key with the rule's index in its low 4 bits.
-    def _parallel(self, n: int) -> bool:
-        return self.workers > 1 and n >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods()
-
-    def _run_forked(self, batch: Sequence[DedupRecord], fn: Any, ranges: list[tuple[int, int]]) -> list[Any]:
-        """Run ``fn`` over ``ranges`` in forked workers that share this index read-only."""
-        global _FORKED
-        _FORKED = (self, batch)
-        try:
-            with multiprocessing.get_context("fork").Pool(self.workers) as pool:
-                return pool.map(fn, ranges, chunksize=1)
-        finally:
-            _FORKED = None
-
     def _candidate_keys(self, batch: Sequence[DedupRecord]) -> list[list[list[int]]]:
-        if not self._parallel(len(batch)):
-            return self._candidate_keys_serial(batch)
-        parts = self._run_forked(batch, _keys_part, _ranges(0, len(batch), self.workers * 4))
-        return [rec for part in parts for rec in part]
+        return chunked_map(_keys_part, (self, batch), len(batch), self.workers)
 
     def _candidate_keys_serial(self, batch: Sequence[DedupRecord]) -> list[list[list[int]]]:
-        rules = list(enumerate(self.model.blocking))
-        return [[[(k & ~0xF) | ri for k in rule.keys(r)] for ri, rule in rules] for r in batch]
+        per_rule = [[[(k & ~0xF) | ri for k in ks] for ks in rule.keys_of(batch)]
+                    for ri, rule in enumerate(self.model.blocking)]
+        return [list(rec) for rec in zip(*per_rule, strict=True)] if per_rule else [[] for _ in batch]
 
     def _choose(self, cand: list[list[list[int]]]) -> list[list[int]]:
         """Each record's keys; for ``use`` rules the first usable ones by block size."""
@@ -228,40 +222,65 @@ class DedupIndex:
             for bk in ks:
                 self.blocks.setdefault(bk, []).append(p)
         last = len(self.records)
-        if self._parallel(last - first):
-            matches = []
-            for part, compared, matched in self._run_forked(batch, _match_part,
-                                                            _ranges(first, last, self.workers * 4)):
-                matches.extend(part)
-                self.stats.compared += compared
-                self.stats.matched += matched
+        ps, qs = self._candidate_pairs(first, last)
+        self.stats.compared += len(ps)
+        ps, qs = self._prefilter(ps, qs)
+        if parallel_ok(len(ps), self.workers):
+            matches = [m for part in fork_map(_match_part, (self, ps, qs), ranges(0, len(ps), self.workers * 4),
+                                              self.workers) for m in part]
         else:
-            matches = list(self._match_new(range(first, last)))
+            matches = self._match_pairs(ps, qs)
+        self.stats.matched += len(matches)
         return self._merge(matches) | set(range(first, len(self.records)))
 
-    def _match_new(self, positions: Iterable[int]) -> Iterator[tuple[float, int, int]]:
-        records, blocks, caps, match = self.records, self.blocks, self._caps, self.model.match
-        stats = self.stats
-        for p in positions:
-            a = records[p]
-            assert a is not None
-            cands: set[int] = set()
-            for bk in self.keys[p]:
-                block = blocks[bk]
-                if len(block) > caps[bk & 0xF]:
-                    continue
-                cands.update(block)
-            for q in cands:
-                if q >= p:
-                    continue
-                b = records[q]
-                if b is None:
-                    continue
-                stats.compared += 1
-                s = match(a, b)
-                if s is not None:
-                    stats.matched += 1
-                    yield match_strength(s), q, p
+    def _candidate_pairs(self, first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
+        """Unique pairs (p, q), q < p, of blocks within their cap, where p is in ``[first, last)``.
+
+        Blocks are grouped by size so each size's pairs come from one array
+        (blocks keep their positions sorted, so a block's i-th member < its j-th).
+        """
+        blocks, caps = self.blocks, self._caps
+        touched: set[int] = set()
+        for pos in range(first, last):
+            touched.update(self.keys[pos])
+        by_size: dict[int, list[list[int]]] = {}
+        for bk in touched:
+            block = blocks[bk]
+            if 2 <= len(block) <= caps[bk & 0xF]:
+                by_size.setdefault(len(block), []).append(block)
+        codes = [np.zeros(0, dtype=np.int64)]
+        for n, same in by_size.items():
+            arr = np.array(same, dtype=np.int64)
+            i, j = np.triu_indices(n, 1)
+            q, p = arr[:, i].ravel(), arr[:, j].ravel()
+            keep = p >= first
+            codes.append((p[keep] << 32) | q[keep])
+        code = np.sort(np.concatenate(codes))  # a sort, not np.unique: its hash table is slower here
+        if len(code) > 1:
+            code = code[np.concatenate(([True], code[1:] != code[:-1]))]
+        return code >> 32, code & 0xFFFFFFFF
+
+    def _prefilter(self, ps: np.ndarray, qs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Drop the pairs a vectorised cheap comparison vetoes (the per-pair match would reject them too)."""
+        for c in self.model.comparisons:
+            if c.cheap and c.veto_below is not None and c.vector is not None and len(ps):
+                with np.errstate(invalid="ignore"):
+                    ok = ~(c.vector(self.columns, ps, qs) < c.veto_below)
+                ps, qs = ps[ok], qs[ok]
+        return ps, qs
+
+    def _match_pairs(self, ps: np.ndarray, qs: np.ndarray) -> list[tuple[float, int, int]]:
+        """The matching pairs among (p, q), with their strength."""
+        records, match = self.records, self.model.match
+        out = []
+        for p, q in zip(ps.tolist(), qs.tolist(), strict=True):
+            a, b = records[p], records[q]
+            if a is None or b is None:
+                continue
+            s = match(a, b)
+            if s is not None:
+                out.append((match_strength(s), q, p))
+        return out
 
     def _merge(self, matches: list[tuple[float, int, int]]) -> set[int]:
         touched: set[int] = set()
@@ -282,26 +301,13 @@ class DedupIndex:
         return touched
 
     def _can_merge(self, a: list[int], b: list[int]) -> bool:
-        model, recs = self.model, self.records
-        if len(a) + len(b) > model.max_cluster_size:
-            return False
-        for x in a:
-            rx = recs[x]
-            assert rx is not None
-            for y in b:
-                ry = recs[y]
-                assert ry is not None
-                if model.conflict(rx, ry):
-                    return False
-        if len(a) > 1 or len(b) > 1:
-            agree = 0
-            for x in a:
-                for y in b:
-                    rx, ry = recs[x], recs[y]
-                    assert rx is not None and ry is not None
-                    agree += model.match(rx, ry) is not None
-            return 2 * agree >= len(a) * len(b)
-        return True
+        return self.merge_refusal(a, b) is None
+
+    def merge_refusal(self, a: list[int], b: list[int]) -> str | None:
+        """Why the chaining guards refuse to join two clusters (positions), or None when they allow it."""
+        recs = self.records
+        return merge_refusal(self.model, [r for r in (recs[x] for x in a) if r is not None],
+                             [r for r in (recs[y] for y in b) if r is not None])
 
     def remove(self, keys: Iterable[int]) -> set[int]:
         """Take records out (changed or closed); their clusters are re-formed without them.

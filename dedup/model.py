@@ -17,13 +17,14 @@ Example::
 from __future__ import annotations
 
 import hashlib
-import heapq
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from itertools import islice
 
+import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import LCSseq
 
@@ -48,12 +49,21 @@ def fold(text: str | None) -> str:
     return " ".join(_WORD.findall(t))
 
 
+# ASCII byte -> itself when a lower-case letter or a digit, lower case for upper case, else a space.
+_FOLD_BYTES = bytes(
+    c if (48 <= c <= 57 or 97 <= c <= 122) else c + 32 if 65 <= c <= 90 else 32 for c in range(256)
+)
+
+
 def fold_text(text: str | None) -> str:
-    """:func:`fold` for long texts (no gender-marker pass: those words do not matter there)."""
+    """:func:`fold` for long texts (no gender-marker pass: those words do not matter there).
+
+    One byte-table pass instead of a regular expression: the same words, twice as fast.
+    """
     if not text:
         return ""
-    t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return " ".join(_WORD.findall(t))
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").translate(_FOLD_BYTES)
+    return " ".join(ascii_text.decode().split())
 
 
 def employer_key(name: str | None) -> str:
@@ -159,12 +169,20 @@ class BlockingRule:
         use: when set, each record keeps only its first ``use`` keys whose block is
             not oversized (rarer keys stand in for frequent ones).
         max_block: blocks larger than this are skipped (default: the model's).
+        batch: the keys of many records at once (vectorised), when the rule has such a form.
     """
 
     name: str
     keys: Callable[[DedupRecord], list[int]]
     use: int | None = None
     max_block: int | None = None
+    batch: Callable[[Sequence[DedupRecord]], list[list[int]]] | None = None
+
+    def keys_of(self, records: Sequence[DedupRecord]) -> list[list[int]]:
+        """Every record's candidate keys (the vectorised form when there is one)."""
+        if self.batch is not None:
+            return self.batch(records)
+        return [self.keys(r) for r in records]
 
 
 def block_on(*fields: str, max_block: int | None = None) -> BlockingRule:
@@ -178,20 +196,82 @@ def block_on(*fields: str, max_block: int | None = None) -> BlockingRule:
     return BlockingRule(name=name, keys=keys, max_block=max_block)
 
 
-def text_sketch(text: str, shingle: int = 4, k: int = 24, min_words: int = 20) -> list[int]:
-    """Bottom-``k`` MinHash sketch of a text's word ``shingle``-grams, smallest first.
+_FMIX1, _FMIX2 = 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53
+SKETCH_CHUNK = 8192  # records per vectorised pass (bounds the shingle arrays to a few MB)
+_RID_BITS = 14  # record index within a chunk, in the high bits of the sort key
+_HASH_BITS = 63 - _RID_BITS
 
-    Two texts sharing a passage share most of its smallest shingle hashes, so
-    truncation, re-wrapping and boilerplate around the text keep the sketch
-    (MinHash containment). Shingle hashes are CPython's tuple hash of stable word
-    hashes: stable across processes; after a Python upgrade run a full dedup.
+
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser, in place on a uint64 array (wrapping arithmetic)."""
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(_FMIX1)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(_FMIX2)
+    h ^= h >> np.uint64(33)
+    return h
+
+
+def text_sketches(
+    codes: Sequence[str], shingle: int = 4, k: int = 24, min_words: int = 20
+) -> list[list[int]]:
+    """Bottom-``k`` MinHash sketches of word ``shingle``-grams, for many texts at once.
+
+    ``codes`` are texts as one character per word (:func:`encode_words`, i.e.
+    :attr:`DedupRecord.words`). Two texts sharing a passage share most of its
+    smallest shingle hashes, so truncation, re-wrapping and boilerplate around
+    the text keep the sketch (MinHash containment). Each sketch lists distinct
+    shingle hashes, smallest first, as 63-bit ints whose low 4 bits are zero.
+
+    Vectorised with numpy: the word codes of a chunk of texts are one uint32
+    array (their UTF-32 encoding), every shingle is hashed in a few array passes,
+    and one sort of (text, hash) keys gives every text's smallest hashes.
+    Hashes depend only on the words, so they are stable across processes and
+    Python versions.
     """
-    ws = text.split()
-    if len(ws) < min_words:
-        return []
-    hs = list(map(WORD_HASH.__getitem__, ws))
-    grams = zip(*(hs[i:] for i in range(shingle)), strict=False)
-    return [h & MASK63 for h in heapq.nsmallest(k, set(map(hash, grams)))]
+    out: list[list[int]] = []
+    for lo in range(0, len(codes), SKETCH_CHUNK):
+        out.extend(_sketch_chunk(codes[lo:lo + SKETCH_CHUNK], shingle, k, min_words))
+    return out
+
+
+def _sketch_chunk(codes: Sequence[str], shingle: int, k: int, min_words: int) -> list[list[int]]:
+    n = len(codes)
+    lens = np.fromiter(map(len, codes), dtype=np.int64, count=n)
+    sketched = lens >= max(min_words, shingle)
+    if not sketched.any():
+        return [[] for _ in range(n)]
+    # Shingle hashes at every word position (positions too close to a text's end are dropped below).
+    words = np.frombuffer("".join(codes).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    padded = np.zeros(len(words) + shingle, dtype=np.uint64)
+    padded[: len(words)] = words
+    h = _fmix64(padded[: len(words)].copy())
+    for j in range(1, shingle):
+        h ^= padded[j : j + len(words)] * np.uint64(_K1 + 2 * j)  # odd multipliers
+        _fmix64(h)
+    rid = np.repeat(np.arange(n, dtype=np.uint64), lens)
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
+    last = np.repeat(starts + lens - shingle, lens)  # last shingle start of each text
+    keep = (np.arange(len(words), dtype=np.int64) <= last) & np.repeat(sketched, lens)
+    # One sort by (text, hash); duplicates dropped; the first k of each text kept.
+    key = np.sort((rid[keep] << np.uint64(_HASH_BITS)) | (h[keep] >> np.uint64(64 - _HASH_BITS)))
+    if len(key) > 1:
+        key = key[np.concatenate(([True], key[1:] != key[:-1]))]
+    owner = (key >> np.uint64(_HASH_BITS)).astype(np.int64)
+    first = np.searchsorted(owner, np.arange(n, dtype=np.int64))
+    top = (np.arange(len(key), dtype=np.int64) - first[owner]) < k
+    key, owner = key[top], owner[top]
+    # The hash part, shifted clear of the engine's 4 rule bits.
+    values = ((key & np.uint64((1 << _HASH_BITS) - 1)) << np.uint64(4)).tolist()
+    counts = np.bincount(owner, minlength=n).tolist()
+    it = iter(values)
+    return [list(islice(it, c)) for c in counts]
+
+
+def text_sketch(text: str, shingle: int = 4, k: int = 24, min_words: int = 20) -> list[int]:
+    """Bottom-``k`` MinHash sketch of one folded text (see :func:`text_sketches`)."""
+    return text_sketches([encode_words(text)], shingle, k, min_words)[0]
 
 
 def block_on_text(
@@ -207,10 +287,13 @@ def block_on_text(
     name = f"description-minhash-{shingle}w"
     salt = stable_hash(name)
 
-    def sketch(r: DedupRecord) -> list[int]:
-        return [h ^ salt for h in text_sketch(r.description, shingle, keys, min_words)]
+    def sketches(records: Sequence[DedupRecord]) -> list[list[int]]:
+        return [[h ^ salt for h in sk] for sk in text_sketches([r.words for r in records], shingle, keys, min_words)]
 
-    return BlockingRule(name=name, keys=sketch, use=use, max_block=max_block)
+    def sketch(r: DedupRecord) -> list[int]:
+        return sketches([r])[0]
+
+    return BlockingRule(name=name, keys=sketch, use=use, max_block=max_block, batch=sketches)
 
 
 # -- comparisons -----------------------------------------------------------------
@@ -227,6 +310,59 @@ class Comparison:
     score: Callable[[DedupRecord, DedupRecord], float | None]
     cheap: bool = False
     veto_below: float | None = None  # a score under this is a conflict (pair rejected at once)
+    # The same score for many pairs at once (NaN for None): the engine drops vetoed pairs
+    # with it before any per-pair call. It must agree with ``score``.
+    vector: Callable[[RecordColumns, np.ndarray, np.ndarray], np.ndarray] | None = None
+
+
+class RecordColumns:
+    """Fields of an index's records as arrays by position, for vectorised comparisons.
+
+    Text fields become integer codes (0 for empty; equal values, equal codes),
+    dates exact microseconds. Arrays grow as records are appended; a position's
+    values never change (the engine never reuses a position).
+    """
+
+    def __init__(self, records: Sequence[DedupRecord | None]) -> None:
+        self.records = records
+        self._codes: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
+        self._micros: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def codes(self, field_name: str) -> np.ndarray:
+        """int64 code of ``field_name`` per position (0 when empty or removed)."""
+        arr, table = self._codes.get(field_name) or (np.zeros(0, dtype=np.int64), {"": 0})
+        if len(arr) < len(self.records):
+            def code(r: DedupRecord | None) -> int:
+                v = getattr(r, field_name) if r is not None else ""
+                return table.setdefault(v or "", len(table))
+
+            new = np.fromiter(map(code, self.records[len(arr):]), dtype=np.int64)
+            arr = np.concatenate((arr, new))
+            self._codes[field_name] = (arr, table)
+        return arr
+
+    def micros(self, field_name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(microseconds since the epoch, known) of a datetime field per position."""
+        arr, known = self._micros.get(field_name) or (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool))
+        if len(arr) < len(self.records):
+            values = [getattr(r, field_name) if r is not None else None for r in self.records[len(arr):]]
+            new_known = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+            new = np.fromiter(((v - _EPOCH) // _MICRO if v is not None else 0 for v in values),
+                              dtype=np.int64, count=len(values))
+            arr, known = np.concatenate((arr, new)), np.concatenate((known, new_known))
+            self._micros[field_name] = (arr, known)
+        return arr, known
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def _days_between(cols: RecordColumns, p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Days between the two records' publication dates (as ``timedelta.total_seconds() / 86400``), known."""
+    us, known = cols.micros("published")
+    both = known[p] & known[q]
+    return np.abs(us[p] - us[q]) / 1e6 / 86400, both
 
 
 def similarity(
@@ -272,7 +408,13 @@ def exact(field_name: str, name: str | None = None, veto: bool = True) -> Compar
             return None
         return 1.0 if x == y else 0.0
 
-    return Comparison(name=name or field_name, score=score, cheap=True, veto_below=0.5 if veto else None)
+    def vector(cols: RecordColumns, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        c = cols.codes(field_name)
+        a, b = c[p], c[q]
+        return np.where((a != 0) & (b != 0), (a == b).astype(np.float64), np.nan)
+
+    return Comparison(name=name or field_name, score=score, cheap=True, veto_below=0.5 if veto else None,
+                      vector=vector)
 
 
 def same_place(a: DedupRecord, b: DedupRecord) -> float | None:
@@ -284,6 +426,15 @@ def same_place(a: DedupRecord, b: DedupRecord) -> float | None:
     if a.departement and b.departement:
         return 0.5 if a.departement == b.departement else 0.0
     return None
+
+
+def same_place_vector(cols: RecordColumns, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """:func:`same_place` for many pairs."""
+    pc, city, dept = cols.codes("postcode"), cols.codes("city"), cols.codes("departement")
+    pa, pb, ca, cb, da, db = pc[p], pc[q], city[p], city[q], dept[p], dept[q]
+    by_dept = np.where((da != 0) & (db != 0), np.where(da == db, 0.5, 0.0), np.nan)
+    by_city = np.where((ca != 0) & (cb != 0), (ca == cb).astype(np.float64), by_dept)
+    return np.where((pa != 0) & (pa == pb), 1.0, by_city)
 
 
 def days_apart(a: DedupRecord, b: DedupRecord) -> float | None:
@@ -307,6 +458,21 @@ def same_partner_gap(a: DedupRecord, b: DedupRecord) -> float | None:
     if a.published is None or b.published is None:
         return None
     return abs((a.published - b.published).total_seconds()) / 86400
+
+
+def days_apart_vector(cols: RecordColumns, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """:func:`days_apart` for many pairs."""
+    days, both = _days_between(cols, p, q)
+    return np.where(both, np.maximum(0.0, 1.0 - days / 60), np.nan)
+
+
+def same_partner_gap_vector(cols: RecordColumns, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """:func:`same_partner_gap` for many pairs."""
+    partner, ext = cols.codes("partner"), cols.codes("external_id")
+    days, both = _days_between(cols, p, q)
+    same_ext = (ext[p] != 0) & (ext[p] == ext[q])
+    gap = np.where(same_ext, 0.0, np.where(both, days, np.nan))
+    return np.where(partner[p] == partner[q], gap, np.nan)
 
 
 # -- the model ---------------------------------------------------------------------
@@ -417,11 +583,11 @@ DEFAULT_MODEL = DedupModel(
         block_on_text(),
     ],
     comparisons=[
-        Comparison("place", same_place, cheap=True, veto_below=0.5),
-        Comparison("same_partner", same_partner_gap, cheap=True, veto_below=SAME_DAY),
+        Comparison("place", same_place, cheap=True, veto_below=0.5, vector=same_place_vector),
+        Comparison("same_partner", same_partner_gap, cheap=True, veto_below=SAME_DAY, vector=same_partner_gap_vector),
         similarity("employer", fuzz.token_sort_ratio, veto_below=EMPLOYER_MIN),
         exact("contract"),
-        Comparison("dates", days_apart, cheap=True, veto_below=1e-9),
+        Comparison("dates", days_apart, cheap=True, veto_below=1e-9, vector=days_apart_vector),
         exact("siret"),
         # token_sort, not token_set: a shared subset ("secteur navale") is not the same title
         # (chosen on TUNING: precision 0.9979 -> 0.9996, recall 0.9852 -> 0.9850).

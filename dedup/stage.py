@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from dedup.bulk import insert_rows, update_rows
 from dedup.canonical import canonical_record, new_cluster_id
 from dedup.engine import DedupIndex
 from dedup.model import (
@@ -36,6 +37,7 @@ from dedup.model import (
     fold,
     fold_text,
 )
+from dedup.parallel import chunked_map, default_workers
 from jobgate.config import Settings
 from jobgate.failpoints import failpoint
 from jobgate.schema import OfferStatus, SourceRef
@@ -90,6 +92,16 @@ def to_record(offer_id: int, data: dict[str, Any], rank: int, cluster_id: str | 
     )
 
 
+def _records_part(shared: tuple[Sequence[Any], dict[str, int]], lo: int, hi: int) -> list[DedupRecord]:
+    rows, ranks = shared
+    return [to_record(r.id, r.data, ranks.get(r.partner, 50), r.cluster_id) for r in rows[lo:hi]]
+
+
+def to_records(rows: Sequence[Any], ranks: dict[str, int], workers: int | None = None) -> list[DedupRecord]:
+    """The dedup records of offer rows; built in forked workers when there are many (folding is CPU-bound)."""
+    return chunked_map(_records_part, (rows, ranks), len(rows), workers or default_workers())
+
+
 def dedup_hash_expr() -> Any:
     """SQL expression of the hash an offer has once dedup has seen its current state."""
     return func.substr(Offer.content_hash, 1, 40) + ":" + Offer.status
@@ -104,7 +116,8 @@ _COLUMNS = (Offer.id, Offer.data, Offer.cluster_id, Offer.partner, Offer.externa
             Offer.content_hash, RawRecord.first_seen, RawRecord.last_seen)
 
 
-def _load(s: Session, where: Any) -> list[Any]:
+def load_offers(s: Session, where: Any) -> list[Any]:
+    """Offer rows (with their raw record's first and last seen) matching ``where``, by id."""
     return list(s.execute(select(*_COLUMNS).join(RawRecord, RawRecord.id == Offer.raw_record_id)
                           .where(where).order_by(Offer.id)).all())
 
@@ -129,17 +142,17 @@ def run_dedup(
     report = DedupReport(full=full)
     with store.session() as s:
         if full:
-            rows = _load(s, Offer.id.is_not(None))
+            rows = load_offers(s, Offer.id.is_not(None))
             report.batch = len(rows)
             changed = rows
         else:
-            changed = _load(s, Offer.dedup_hash.is_(None) | (Offer.dedup_hash != dedup_hash_expr()))
+            changed = load_offers(s, Offer.dedup_hash.is_(None) | (Offer.dedup_hash != dedup_hash_expr()))
             report.batch = len(changed)
             if not changed:
                 return report
             rows = _neighbourhood(s, changed, ranks, model)
     published = [r for r in rows if r.status == OfferStatus.PUBLISHED.value]
-    records = [to_record(r.id, r.data, ranks.get(r.partner, 50), r.cluster_id) for r in published]
+    records = to_records(published, ranks)
     index = DedupIndex(model, report.stats)
     index.add(records)
     report.offers = len(records)
@@ -163,9 +176,9 @@ def _neighbourhood(
     records = [to_record(r.id, r.data, ranks.get(r.partner, 50), r.cluster_id)
                for r in changed if r.status == OfferStatus.PUBLISHED.value]
     wanted: dict[int, int] = {}  # key -> rule index
-    for r in records:
-        for ri, brule in enumerate(model.blocking):
-            for k in brule.keys(r):
+    for ri, brule in enumerate(model.blocking):
+        for ks in brule.keys_of(records):
+            for k in ks:
                 wanted[k & KEY_MASK] = ri
     holders: dict[tuple[int, int], list[int]] = {}
     for part in _chunks(list(wanted)):
@@ -180,7 +193,7 @@ def _neighbourhood(
             candidates.update(oids)
     cand_rows: dict[int, Any] = {}
     for part in _chunks(sorted(candidates)):
-        for r in _load(s, Offer.id.in_(part) & (Offer.status == OfferStatus.PUBLISHED.value)):
+        for r in load_offers(s, Offer.id.in_(part) & (Offer.status == OfferStatus.PUBLISHED.value)):
             cand_rows[r.id] = r
     probe = DedupIndex(model, workers=1)
     probe.add([to_record(r.id, r.data, ranks.get(r.partner, 50), r.cluster_id) for r in cand_rows.values()])
@@ -193,7 +206,7 @@ def _neighbourhood(
                 clusters.add(row.cluster_id)
     rows = {r.id: r for r in changed}
     for part in _chunks(sorted(clusters)):
-        for r in _load(s, Offer.cluster_id.in_(part)):
+        for r in load_offers(s, Offer.cluster_id.in_(part)):
             rows.setdefault(r.id, r)
     return [rows[k] for k in sorted(rows)]
 
@@ -255,6 +268,7 @@ def _write(
             existing = {}
             for part in _chunks(ids):
                 existing.update({c.id: c for c in s.scalars(select(Cluster).where(Cluster.id.in_(part)))})
+        new_clusters: list[dict[str, Any]] = []
         groups_by_cid: dict[str, list[Any]] = {}
         for oid, cid in assignment.items():
             groups_by_cid.setdefault(cid, []).append(by_id[oid])
@@ -275,11 +289,13 @@ def _write(
                 "public_service": offer.public_service,
             }
             if row is None:
-                s.add(Cluster(id=cid, created_at=now, updated_at=now, **values))
+                new_clusters.append({"id": cid, "created_at": now, "updated_at": now, **values})
             elif content_hash(row.data) != content_hash(data) or row.status != "active":
                 for k, v in values.items():
                     setattr(row, k, v)
                 row.updated_at = now
+        if new_clusters:  # one bulk insert, not an ORM object per cluster
+            s.execute(insert(Cluster), new_clusters)
         s.flush()
         failpoint("dedup.mid_write")
         for cid, row in existing.items():
@@ -296,10 +312,9 @@ def _write(
                 target = r.cluster_id
             new_hash = dedup_hash_of(r.content_hash, r.status) if r.id in changed_ids else None
             if r.cluster_id != target or new_hash is not None:
-                updates.append({"id": r.id, "cluster_id": target, "dedup_hash": new_hash or dedup_hash_of(
-                    r.content_hash, r.status)})
-        for part in _chunks(updates, 5000):
-            s.execute(update(Offer), list(part))
+                updates.append((target, new_hash or dedup_hash_of(r.content_hash, r.status), r.id))
+        s.flush()  # clusters first: offers point at them
+        update_rows(s, Offer.__tablename__, "id", ("cluster_id", "dedup_hash"), updates)
         _write_keys(s, model, index, changed, full)
 
 
@@ -311,20 +326,16 @@ def _write_keys(s: Session, model: DedupModel, index: DedupIndex, changed: list[
         for part in _chunks([r.id for r in changed]):
             s.execute(delete(DedupKey).where(DedupKey.offer_id.in_(part)))
     targets = {r.id for r in changed if r.status == OfferStatus.PUBLISHED.value}
-    table = cast(Table, DedupKey.__table__)
-    conn = s.connection()
-    rows: list[dict[str, int]] = []
-    for rec, per_rule in zip(index.records, index.last_keys, strict=True):
-        if rec is None or rec.key not in targets:
-            continue
-        for ri, keys in enumerate(per_rule):
-            for k in {k & KEY_MASK for k in keys}:
-                rows.append({"offer_id": rec.key, "rule": ri, "key": k})
-        if len(rows) >= 10_000:
-            conn.execute(table.insert(), rows)
-            rows = []
-    if rows:
-        conn.execute(table.insert(), rows)
+
+    def rows() -> Iterator[tuple[int, int, int]]:
+        for rec, per_rule in zip(index.records, index.last_keys, strict=True):
+            if rec is None or rec.key not in targets:
+                continue
+            for ri, keys in enumerate(per_rule):
+                for k in {k & KEY_MASK for k in keys}:
+                    yield rec.key, ri, k
+
+    insert_rows(s, DedupKey.__tablename__, ("offer_id", "rule", "key"), rows())
 
 
 def _source(m: Any) -> SourceRef:

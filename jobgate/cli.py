@@ -150,6 +150,16 @@ def build_parser() -> argparse.ArgumentParser:
                                "the catalogue and deliveries. Prints a JSON summary.")
     _config_arg(lifecycle)
 
+    dedup = sub.add_parser("dedup", help="run the dedup stage alone, or explain a pair of records",
+                           description="Bring the catalogue up to date with the offers (incremental; --full "
+                           "re-clusters everything) and print a JSON report. With --explain A B: why records A "
+                           "and B (offer id or partner:external_id) are or are not one catalogue offer: blocking "
+                           "rules that pair them, comparison scores, the decision, the chaining guards.")
+    _config_arg(dedup)
+    dedup.add_argument("--full", action="store_true", help="re-cluster every published offer")
+    dedup.add_argument("--explain", nargs=2, metavar=("A", "B"), help="explain this pair; changes nothing")
+    dedup.add_argument("--format", choices=["text", "json"], default="text", dest="fmt", help="of --explain")
+
     schema = sub.add_parser("schema", help="print the canonical offer JSON Schema",
                             description="Print the JSON Schema of the canonical and catalogue offer.")
     schema.add_argument("--output", "-o", help="write to this file instead of stdout")
@@ -341,6 +351,23 @@ def cmd_lifecycle(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dedup(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from dedup import run_dedup
+    from dedup.explain import explain_pair
+    from jobgate.pipeline import open_store
+
+    settings = _settings(args)
+    store = open_store(settings)
+    if args.explain:
+        out = explain_pair(store, settings, *args.explain)
+        print(json.dumps(out.to_dict(), ensure_ascii=False, indent=2) if args.fmt == "json" else out.text())
+        return 0
+    print(json.dumps(asdict(run_dedup(store, settings, full=args.full)), ensure_ascii=False, indent=2))
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from jobgate.schema_export import schema_json
 
@@ -385,7 +412,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 COMMANDS = {"run": cmd_run, "export": cmd_export, "feed": cmd_feed, "deliver": cmd_deliver,
             "cvs": cmd_cvs, "serve": cmd_serve, "rome": cmd_rome, "schema": cmd_schema, "db": cmd_db,
             "worker": cmd_worker, "beat": cmd_beat, "health": cmd_health, "lifecycle": cmd_lifecycle,
-            "keys": cmd_keys}
+            "keys": cmd_keys, "dedup": cmd_dedup}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

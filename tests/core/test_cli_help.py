@@ -13,7 +13,7 @@ from jobgate.schema_export import schema_json
 
 COMMANDS = [[], ["run"], ["export"], ["feed"], ["serve"], ["rome"], ["rome", "classify"], ["schema"],
             ["db", "upgrade"], ["worker"], ["beat"], ["health"], ["lifecycle"], ["keys"], ["keys", "issue"],
-            ["keys", "list"], ["keys", "revoke"]]
+            ["keys", "list"], ["keys", "revoke"], ["dedup"]]
 
 
 @pytest.mark.parametrize("cmd", COMMANDS, ids=lambda c: " ".join(c) or "jobgate")
