@@ -100,7 +100,7 @@ def main() -> None:
         clf.cache_clear()
         clear_text_memos()  # each run starts with every cache and memo empty
         ctx = NormalizerContext(classifier=cast(RomeClassifier, precomputed) if precomputed else clf)
-        for p in range(args.passes):
+        for _ in range(args.passes):
             start, cpu = time.perf_counter(), time.process_time()
             for ext, f in records:
                 normalize_record("bench", ext, f, ctx)

@@ -25,8 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from connectors.base import RecordError
 from connectors.francetravail import FranceTravailConnector
@@ -37,6 +36,7 @@ from normalizer.normalize import NormalizerContext, normalize_record
 from normalizer.rome import RomeClassifier
 from normalizer.stage import contexts
 
+ROOT = Path(__file__).resolve().parents[1]
 FT_OFFERS = ROOT / "tests/fixtures/ft_offers/ft_offres_2025-11-13.jsonl.gz"
 FT_SAMPLES = ROOT / "tests/fixtures/samples/france_travail"
 EXAMPLES = ROOT / "examples/jobgate.toml"
