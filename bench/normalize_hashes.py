@@ -10,7 +10,8 @@ Inputs: the 3,150 France Travail offers of tests/fixtures/ft_offers (as a partne
 as the public service), the France Travail sample payloads of tests/fixtures/samples,
 and every example partner of examples/jobgate.toml (built from the partner samples).
 One line per set (count and SHA-256 over the offers' JSON), then per-offer digests
-with ``--each``.
+with ``--each``. ``--drop employer.non_diffusible`` leaves a field out, to compare
+with a baseline taken before that field existed.
 """
 
 from __future__ import annotations
@@ -44,8 +45,18 @@ EXAMPLES = ROOT / "examples/jobgate.toml"
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 
 
+#: Dotted keys left out of the digests (``--drop``: a field added since the baseline).
+DROP: list[str] = []
+
+
 def _digest(result: Any) -> str:
     data = result.model_dump(mode="json") if not isinstance(result, Rejection) else {"rejection": result.model_dump()}
+    for key in DROP:
+        *parents, last = key.split(".")
+        node = data
+        for part in parents:
+            node = node.get(part) or {}
+        node.pop(last, None)
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -69,7 +80,9 @@ def _sample_records() -> Iterator[tuple[str, dict[str, Any]]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--each", action="store_true", help="print one digest per offer")
+    parser.add_argument("--drop", action="append", default=[], help="dotted key to leave out (repeatable)")
     args = parser.parse_args()
+    DROP.extend(args.drop)
     clf = RomeClassifier.default()
     sets: dict[str, list[tuple[str, str]]] = {}
     ft = list(_ft_records())

@@ -28,15 +28,13 @@ from normalizer.certification import PartnerContract, certify
 from normalizer.certification.rules_identity import siret_digits
 from normalizer.fields import (
     clean_title,
-    html_to_text,
-    is_html,
+    description_texts,
     parse_contract,
     parse_date,
     parse_place,
     parse_salary,
     parse_working_time,
     repair_text,
-    safe_html,
     split_title_place,
 )
 from normalizer.rome import RomeClassifier
@@ -102,7 +100,7 @@ def _body_texts(body: str) -> tuple[str, str | None]:
     hit = _BODY_MEMO.get(body)
     if hit is not None:
         return hit
-    out = (html_to_text(body) if is_html(body) else body, safe_html(body))
+    out = description_texts(body)
     if len(body) >= 200:
         if len(_BODY_MEMO) >= _BODY_MEMO_SIZE:
             _BODY_MEMO.clear()
