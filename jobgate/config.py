@@ -107,11 +107,30 @@ class RomeSettings(_Frozen):
     hold_below: float = Field(default=0.35, ge=0.0, le=1.0)
 
 
+class SireneSettings(_Frozen):
+    """Where ID-02 looks establishments up; with neither source the check says nothing.
+
+    ``stock_path``: the official StockEtablissement CSV (or a subset with at least
+    ``siret``, ``etatAdministratifEtablissement`` and ``statutDiffusionEtablissement``),
+    indexed once into a SQLite file beside it (``index_path`` to put it elsewhere).
+    ``api_url``: the recherche-entreprises API (e.g.
+    ``https://recherche-entreprises.api.gouv.fr``), off by default; answers are cached
+    in the database for ``api_ttl_days``.
+    """
+
+    stock_path: Path | None = None
+    index_path: Path | None = None
+    api_url: str | None = None
+    api_ttl_days: float = Field(default=30.0, gt=0)
+    api_timeout_seconds: float = Field(default=5.0, gt=0)
+
+
 class CertificationSettings(_Frozen):
-    """Certification: per-check severity overrides (``{"ID-01": "REJECT"}``)."""
+    """Certification: per-check severity overrides (``{"ID-01": "REJECT"}``) and the SIRENE lookup."""
 
     overrides: dict[str, Literal["REJECT", "WARN", "INFO"]] = Field(default_factory=dict)
     hold_on_warn: bool = False
+    sirene: SireneSettings = Field(default_factory=SireneSettings)
 
 
 class DedupSettings(_Frozen):

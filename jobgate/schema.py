@@ -108,6 +108,8 @@ class Employer(_Model):
     url: str | None = None
     logo: str | None = None
     contact: Contact | None = None
+    #: SIRENE says the establishment is not diffusible (ID-02): its address is never published.
+    non_diffusible: bool = False
 
 
 class Place(_Model):

@@ -25,20 +25,20 @@ from jobgate.schema import (
     Source,
 )
 from normalizer.certification import PartnerContract, certify
+from normalizer.certification.rules_identity import siret_digits
 from normalizer.fields import (
     clean_title,
-    html_to_text,
-    is_html,
+    description_texts,
     parse_contract,
     parse_date,
     parse_place,
     parse_salary,
     parse_working_time,
     repair_text,
-    safe_html,
     split_title_place,
 )
 from normalizer.rome import RomeClassifier
+from normalizer.sirene import SireneLookup
 from publisher import diffusion_of
 
 _SIRET_CHARS = re.compile(r"[\s.\-]")
@@ -55,6 +55,8 @@ class NormalizerContext:
     hold_on_warn: bool = False
     public_service_partners: frozenset[str] = frozenset()
     now: datetime | None = None
+    #: SIRENE lookup for ID-02 (``None``: not configured, the check says nothing).
+    sirene: SireneLookup | None = None
 
 
 def _text(fields: Mapping[str, Any], name: str) -> str | None:
@@ -98,7 +100,7 @@ def _body_texts(body: str) -> tuple[str, str | None]:
     hit = _BODY_MEMO.get(body)
     if hit is not None:
         return hit
-    out = (html_to_text(body) if is_html(body) else body, safe_html(body))
+    out = description_texts(body)
     if len(body) >= 200:
         if len(_BODY_MEMO) >= _BODY_MEMO_SIZE:
             _BODY_MEMO.clear()
@@ -242,7 +244,14 @@ def normalize_record(
         # Under preselection candidates apply through the counsellor, never the recruiter.
         agency.url = offer.source.url
         offer.counsellor = agency
-    offer.certification = certify(offer, overrides=ctx.overrides, contract=ctx.contract)
+    offer.certification = certify(offer, overrides=ctx.overrides, contract=ctx.contract, sirene=ctx.sirene)
+    if ctx.sirene is not None and not public_service:
+        valid_siret = siret_digits(employer.siret)
+        if valid_siret is not None:
+            # Whatever severity the partner gives ID-02, a non-diffusible establishment's
+            # address is never published (the publisher reads this flag).
+            answer = ctx.sirene.check(valid_siret)
+            offer.employer.non_diffusible = answer.state in ("active", "closed") and not answer.diffusible
     offer.status, offer.status_reason = decide_status(offer, ctx)
     return offer
 

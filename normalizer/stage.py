@@ -20,6 +20,7 @@ from jobgate.storage.models import RawRecord
 from normalizer.certification import PartnerContract
 from normalizer.normalize import NormalizerContext, normalize_record
 from normalizer.rome import RomeClassifier
+from normalizer.sirene import sirene_lookup
 
 log = logging.getLogger("jobgate.normalizer")
 GONE_REASON = "gone from partner snapshot"
@@ -38,9 +39,12 @@ class NormalizeReport:
         self.by_status[status] = self.by_status.get(status, 0) + 1
 
 
-def contexts(settings: Settings, classifier: RomeClassifier | None = None) -> dict[str, NormalizerContext]:
-    """One normalisation context per configured partner."""
+def contexts(
+    settings: Settings, classifier: RomeClassifier | None = None, store: Store | None = None
+) -> dict[str, NormalizerContext]:
+    """One normalisation context per configured partner (``store`` holds the SIRENE API cache)."""
     clf = classifier or RomeClassifier.default()
+    sirene = sirene_lookup(settings, store)
     public = frozenset(p.name for p in settings.partners if p.public_service)
     out = {}
     for p in settings.partners:
@@ -51,6 +55,7 @@ def contexts(settings: Settings, classifier: RomeClassifier | None = None) -> di
             contract=PartnerContract(siret_required=p.siret_required),
             hold_on_warn=settings.certification.hold_on_warn,
             public_service_partners=public,
+            sirene=sirene,
         )
     return out
 
@@ -63,7 +68,7 @@ def normalize_pending(
     on_batch: Callable[[int], None] | None = None,
 ) -> NormalizeReport:
     """Normalise every raw record whose offer is missing or stale."""
-    ctxs = contexts(settings, classifier)
+    ctxs = contexts(settings, classifier, store)
     default_ctx = NormalizerContext(classifier=classifier or RomeClassifier.default())
     report = NormalizeReport()
     for batch in store.raw_to_normalize():

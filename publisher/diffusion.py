@@ -229,6 +229,9 @@ def visible_offer(
       without legal form) in every free-text field; source URLs that carry the
       name are dropped. NAF (a sector) stays.
 
+    An establishment SIRENE marks non-diffusible (``employer.non_diffusible``) is
+    shown at city level whatever the mode: no street label, no coordinates.
+
     Internal data never leaves: certification findings, history, ROME
     alternatives and status reason are cleared, and ``sources`` keeps only the
     offer's origin and the receiving partner's own listing (other boards' ids
@@ -257,6 +260,9 @@ def visible_offer(
     if not all_sources:
         out.sources = [s for s in out.sources if s.partner in keep]
 
+    if offer.employer.non_diffusible:
+        # SIRENE non-diffusible establishment (ID-02): its address is never published.
+        out.place = _coarse_place(out.place)
     diffusion = offer.diffusion
     anonyme = diffusion.visibility is Visibility.ANONYME
     if not contact_hidden(diffusion):

@@ -340,3 +340,18 @@ class CatalogueFacet(Base):
     departement: Mapped[str] = mapped_column(String(4), primary_key=True)
     rome_domain: Mapped[str] = mapped_column(String(1), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+
+
+class SireneCache(Base):
+    """Answers of the recherche-entreprises API by SIRET (ID-02), kept for a TTL.
+
+    ``found`` False caches a "no such establishment" answer too, so an unknown SIRET
+    is not asked again on every run.
+    """
+
+    __tablename__ = "sirene_cache"
+    siret: Mapped[str] = mapped_column(String(14), primary_key=True)
+    found: Mapped[bool] = mapped_column(Boolean)
+    etat: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    diffusion: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

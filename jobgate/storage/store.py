@@ -372,11 +372,19 @@ class Store:
 
         A status change adds a history entry. Returns how many offers were written.
         """
-        n = 0
+        rows = list(items)
         now = utcnow()
         with self.session() as s:
-            for raw, data, status, reason in items:
-                offer = s.scalar(select(Offer).where(Offer.raw_record_id == raw.id))
+            # One read for the whole batch and one flush for its new offers (not a
+            # SELECT and a flush per record): the normalize stage writes in batches.
+            existing: dict[int, Offer] = {}
+            ids = sorted({raw.id for raw, _, _, _ in rows})
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                existing.update((o.raw_record_id, o) for o in s.scalars(select(Offer).where(Offer.raw_record_id.in_(chunk))))
+            created: list[tuple[Offer, str, str | None]] = []
+            for raw, data, status, reason in rows:
+                offer = existing.get(raw.id)
                 cols = _offer_columns(data)
                 if offer is None:
                     offer = Offer(
@@ -392,10 +400,12 @@ class Store:
                         **cols,
                     )
                     s.add(offer)
-                    s.flush()
-                    s.add(OfferEvent(offer_id=offer.id, at=now, event=status, reason=reason))
+                    existing[raw.id] = offer
+                    created.append((offer, status, reason))
                 else:
                     if offer.status != status:
+                        if offer.id is None:  # created earlier in this batch
+                            s.flush()
                         s.add(OfferEvent(offer_id=offer.id, at=now, event=status, reason=reason))
                     offer.status = status
                     offer.status_reason = reason
@@ -404,10 +414,12 @@ class Store:
                     offer.updated_at = now
                     for k, v in cols.items():
                         setattr(offer, k, v)
-                n += 1
+            if created:
+                s.flush()
+                s.add_all(OfferEvent(offer_id=o.id, at=now, event=st, reason=r) for o, st, r in created)
             s.flush()
             failpoint("normalize.before_commit")
-        return n
+        return len(rows)
 
     def close_offers(self, offer_ids: Sequence[int], reason: str, *, event: str = "closed") -> int:
         """Close open offers with a reason and a history entry each; returns how many changed.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
+from typing import TYPE_CHECKING
 
 from jobgate.schema import (
     CanonicalOffer,
@@ -14,6 +15,9 @@ from jobgate.schema import (
 )
 
 from .model import Context, PartnerContract, Rule, Scope
+
+if TYPE_CHECKING:
+    from normalizer.sirene import SireneLookup
 
 __all__ = ["OFF", "Registry", "certify", "parse_overrides"]
 
@@ -97,6 +101,7 @@ def certify(
     contract: PartnerContract | None = None,
     today: date | None = None,
     rules: Registry | None = None,
+    sirene: SireneLookup | None = None,
 ) -> Certification:
     """Run every certification rule on ``offer`` and collect every finding.
 
@@ -118,6 +123,7 @@ def certify(
             :class:`PartnerContract`); defaults to a partner with no special terms.
         today: reference date for freshness; defaults to today's date.
         rules: the registry to run; defaults to :data:`RULES`.
+        sirene: the SIRENE lookup for ID-02; without one ID-02 says nothing.
 
     Returns:
         The certification with its status and findings (rule order, deduplicated).
@@ -130,7 +136,7 @@ def certify(
 
         rules = RULES
     resolved = parse_overrides(overrides, rules)
-    ctx = Context(offer, contract or _DEFAULT_CONTRACT, today or date.today())
+    ctx = Context(offer, contract or _DEFAULT_CONTRACT, today or date.today(), sirene)
     public = offer.public_service or offer.origin == "1"
     findings: list[Finding] = []
     seen: set[tuple[str, str | None, str | None]] = set()

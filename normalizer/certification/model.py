@@ -17,10 +17,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from jobgate.schema import CanonicalOffer, ContractType, Severity
 
 from .text import frozen_tokens, normalise_text, sentence_window
+
+if TYPE_CHECKING:
+    from normalizer.sirene import SireneLookup
 
 __all__ = [
     "Context",
@@ -100,12 +104,16 @@ class Context:
         texts: normalised free-text fields by name (``title``, ``description``,
             ``salary``, ``experience``).
         words: word set of all normalised texts (for pattern triggers).
+        sirene: the SIRENE lookup (ID-02), ``None`` when none is configured.
     """
 
-    def __init__(self, offer: CanonicalOffer, contract: PartnerContract, today: date) -> None:
+    def __init__(
+        self, offer: CanonicalOffer, contract: PartnerContract, today: date, sirene: SireneLookup | None = None
+    ) -> None:
         self.offer = offer
         self.contract = contract
         self.today = today
+        self.sirene = sirene
         self.texts: dict[str, str] = {
             "title": normalise_text(offer.title),
             "description": normalise_text(offer.description),

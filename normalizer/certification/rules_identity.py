@@ -39,6 +39,32 @@ def _siret(ctx: Context) -> Iterator[Hit]:
         yield Hit("employer.siret", raw, R, "invalid", "SIRET invalide (14 chiffres, clé de Luhn).")
 
 
+def siret_digits(raw: str | None) -> str | None:
+    """The SIRET as 14 digits when it is a valid one, else ``None``."""
+    value = _DIGITS.sub("", raw or "")
+    if len(value) != 14 or value in DUMMY_SIRETS or not stdnum_siret.is_valid(value):
+        return None
+    return value
+
+
+def _establishment(ctx: Context) -> Iterator[Hit]:
+    # Only a valid SIRET is looked up (ID-01 reports the others); without a source the
+    # answer is "unknown" and nothing is said: never reject for data we cannot check.
+    if ctx.sirene is None:
+        return
+    siret = siret_digits(ctx.offer.employer.siret)
+    if siret is None:
+        return
+    answer = ctx.sirene.check(siret)
+    if answer.state == "closed":
+        yield Hit("employer.siret", siret, R, "closed", "Établissement fermé dans SIRENE (état administratif F).")
+    elif answer.state == "not_found":
+        yield Hit("employer.siret", siret, W, "not_found", "SIRET introuvable dans SIRENE.")
+    if answer.state in ("active", "closed") and not answer.diffusible:
+        yield Hit("employer.siret", f"{siret} (diffusion partielle)", W, "non_diffusible",
+                  "Établissement non diffusible dans SIRENE : son adresse ne sera pas publiée.")
+
+
 def _name_or_anonymous(ctx: Context) -> Iterator[Hit]:
     emp = ctx.offer.employer
     if (emp.name or "").strip():
@@ -156,6 +182,7 @@ def _training_body(ctx: Context) -> Iterator[Hit]:
 
 RULES: tuple[Rule, ...] = (
     Rule("ID-01", R, "L5332-2, L5331-3", "SIRET de l'employeur manquant, fictif ou invalide.", _siret, Scope.STRUCTURE, ("employer.siret",)),
+    Rule("ID-02", R, "L5331-3", "Établissement fermé, introuvable ou non diffusible dans SIRENE.", _establishment, Scope.STRUCTURE, ("employer.siret",)),
     Rule("ID-03", R, "L5332-2, L5332-4", "Ni nom d'employeur affiché ni anonymat déclaré.", _name_or_anonymous, Scope.STRUCTURE, ("employer.name",)),
     Rule("ID-04", R, "L5332-3", "Agence de travail temporaire non identifiée comme telle.", _temp_agency, Scope.STRUCTURE, ("employer.naf", "description")),
     Rule("ID-05", W, "L5331-3, L5331-5", "Employeur du secteur de la formation : offre à vérifier (formation déguisée ?).", _training_body, Scope.STRUCTURE, ("employer.naf", "rome.code")),

@@ -11,12 +11,13 @@ from .contract import parse_contract
 from .dates import parse_date
 from .place import parse_place
 from .salary import parse_salary
-from .text import html_to_text, is_html, repair_text, safe_html
+from .text import description_texts, html_to_text, is_html, repair_text, safe_html
 from .title import clean_title, split_title_place
 from .worktime import parse_working_time
 
 __all__ = [
     "clean_title",
+    "description_texts",
     "html_to_text",
     "is_html",
     "parse_contract",

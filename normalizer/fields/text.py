@@ -17,7 +17,7 @@ from collections.abc import Callable
 import lxml.html
 from lxml import etree
 
-__all__ = ["html_to_text", "is_html", "repair_text", "safe_html"]
+__all__ = ["description_texts", "html_to_text", "is_html", "repair_text", "safe_html"]
 
 # --- mojibake repair -----------------------------------------------------------------------
 
@@ -242,7 +242,10 @@ def html_to_text(html_text: str | None) -> str:
     Returns:
         The plain text.
     """
-    text, markup = _prepare(html_text)
+    return _plain_text(*_prepare(html_text))
+
+
+def _plain_text(text: str, markup: bool) -> str:
     if not text:
         return ""
     if not markup:
@@ -352,7 +355,10 @@ def safe_html(html_text: str | None) -> str:
     Returns:
         Safe HTML.
     """
-    text, markup = _prepare(html_text)
+    return _safe_markup(*_prepare(html_text))
+
+
+def _safe_markup(text: str, markup: bool) -> str:
     if not text:
         return ""
     if not markup:
@@ -371,3 +377,16 @@ def safe_html(html_text: str | None) -> str:
     out: list[str] = []
     _html_walk(root, out, _escape_text)
     return _tidy_html("".join(out))
+
+
+def description_texts(body: str) -> tuple[str, str]:
+    """Plain text and safe HTML of a repaired description, preparing it once.
+
+    The same as ``(html_to_text(body) if is_html(body) else body, safe_html(body))``
+    (plain text that is not HTML is kept as it is), without repairing the text and
+    looking for markup three times.
+    """
+    text, markup = _prepare(body)
+    # _prepare's answer is is_html(body) unless repairing or unescaping changed the text.
+    body_is_html = markup if text == body else is_html(body)
+    return (_plain_text(text, markup) if body_is_html else body), _safe_markup(text, markup)

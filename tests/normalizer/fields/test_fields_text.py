@@ -137,3 +137,28 @@ def test_safe_html_idempotent(markup):
 def test_html_to_text_never_raises(markup):
     assert isinstance(html_to_text(markup), str)
     assert repair_text(repair_text(markup)) == repair_text(markup)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Vente en magasin.\n\nAccueil des clients.",
+        "<p>Vente</p><ul><li>Accueil</li></ul><script>x()</script>",
+        "&lt;p&gt;Texte échappé&lt;/p&gt; et suite",
+        "CafÃ© &amp; thÃ© servis",
+        "Prix &euro; 5 sans balise",
+        "   ",
+    ],
+)
+def test_description_texts_is_html_to_text_and_safe_html_in_one_pass(body: str) -> None:
+    from normalizer.fields import description_texts
+
+    expected = (html_to_text(body) if is_html(body) else body, safe_html(body))
+    assert description_texts(body) == expected
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab é<>/&;p#ltgÃ©\n ")), max_size=60))
+def test_description_texts_matches_the_two_calls_on_any_text(body: str) -> None:
+    from normalizer.fields import description_texts
+
+    assert description_texts(body) == (html_to_text(body) if is_html(body) else body, safe_html(body))
