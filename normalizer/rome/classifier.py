@@ -18,7 +18,14 @@ from normalizer.rome.referential import Appellation, Referential
 from normalizer.rome.text import DESC_LIMIT, title_tokens
 from normalizer.rome.vector import AppellationArrays, FloatArray, IntArray
 
-__all__ = ["MODEL_FILE", "RomeCandidate", "RomeClassifier", "RomeInput", "RomeResult"]
+__all__ = [
+    "MODEL_FILE",
+    "RomeCandidate",
+    "RomeClassifier",
+    "RomeInput",
+    "RomeResult",
+    "hold_reason",
+]
 
 #: Alternatives reported with each result (the best one included).
 N_ALTERNATIVES = 3
@@ -323,6 +330,18 @@ class RomeClassifier:
             "source",
             (first, *others[: N_ALTERNATIVES - 1]),
         )
+
+
+def hold_reason(result: RomeResult | None, hold_below: float) -> str | None:
+    """Why an offer coded ``result`` is held for review, or ``None`` when it is not
+    (no code, or a score below ``hold_below``)."""
+    if result is not None and result.code_rome is not None and result.score >= hold_below:
+        return None
+    score = result.score if result is not None else 0.0
+    guess = result.code_rome if result is not None else None
+    return f"ROME confidence {score:.2f} below {hold_below:.2f}" + (
+        f" (best guess {guess})" if guess else ""
+    )
 
 
 def _with_method(r: RomeResult, method: str) -> RomeResult:
