@@ -20,7 +20,16 @@ from normalizer.rome.index import AppellationIndex
 from normalizer.rome.nb import SparseNB
 from normalizer.rome.referential import Appellation
 
-__all__ = ["AppellationArrays", "Postings", "TitleSims", "csr", "expand", "gather"]
+__all__ = [
+    "AppellationArrays",
+    "Postings",
+    "TitleSims",
+    "csr",
+    "expand",
+    "expand_rows",
+    "gather",
+    "group_sum",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -40,14 +49,34 @@ def expand(indptr: IntArray, id_lists: Sequence[Sequence[int]]) -> tuple[IntArra
     n = len(id_lists)
     lens = np.fromiter((len(ids) for ids in id_lists), dtype=np.int64, count=n)
     feats = np.fromiter(itertools.chain.from_iterable(id_lists), dtype=np.int64, count=int(lens.sum()))
+    which, pos = expand_rows(indptr, feats)
+    return np.repeat(np.arange(n), lens)[which], pos
+
+
+def expand_rows(indptr: IntArray, feats: IntArray) -> tuple[IntArray, IntArray]:
+    """Every posting of the CSR rows ``feats``: ``(index into feats, posting position)``."""
     starts = indptr[feats]
     counts = indptr[feats + 1] - starts
     total = int(counts.sum())
     # Position of every posting to read: each feature's run start, then consecutive.
     offsets = np.cumsum(counts) - counts
     pos = np.repeat(starts - offsets, counts) + np.arange(total)
-    rows = np.repeat(np.repeat(np.arange(n), lens), counts)
-    return rows, pos
+    return np.repeat(np.arange(len(feats)), counts), pos
+
+
+def group_sum(
+    rows: IntArray, cols: IntArray, vals: FloatArray, n_cols: int
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Sum ``vals`` per ``(row, col)``: the non-zero triples, sorted by row then column."""
+    keys = rows * n_cols + cols
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    if not len(keys):
+        return rows, cols, vals
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sums = np.add.reduceat(vals[order], starts)
+    uniq = keys[starts]
+    return uniq // n_cols, uniq % n_cols, sums
 
 
 def gather(
@@ -189,16 +218,7 @@ class AppellationArrays:
         if keep is not None:
             sel = keep[rows, self.app_code[cols]]
             rows, cols, vals = rows[sel], cols[sel], vals[sel]
-        n_app = len(self.weight)
-        keys = rows * n_app + cols
-        order = np.argsort(keys, kind="stable")
-        keys = keys[order]
-        if not len(keys):
-            return rows, cols, vals
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        sums = np.add.reduceat(vals[order], starts)
-        uniq = keys[starts]
-        return uniq // n_app, uniq % n_app, sums
+        return group_sum(rows, cols, vals, len(self.weight))
 
     def best_per_code(
         self, n_rows: int, rows: IntArray, cols: IntArray, vals: FloatArray
