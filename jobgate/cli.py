@@ -110,10 +110,16 @@ def build_parser() -> argparse.ArgumentParser:
                           description="ROME referential tools.")
     rsub = rome.add_subparsers(dest="rome_command", metavar="ROME_COMMAND")
     rsub.required = True
-    rsub.add_parser("classify", help="classify JSON lines from stdin",
-                    description="Read JSON lines on stdin ({\"title\": ..., \"description\": ..., \"naf\": ...}; "
-                    "a line that is not JSON is a bare title) and write one JSON line per input line, in "
-                    "order, with code_rome, code_fiche, code_ogr, appellation, score, method, alternatives.")
+    classify = rsub.add_parser("classify", help="classify JSON lines from stdin",
+                               description="Read JSON lines on stdin ({\"title\": ..., \"description\": ..., \"naf\": ...}; "
+                               "a line that is not JSON is a bare title) and write one JSON line per input line, in "
+                               "order, with code_rome, code_fiche, code_ogr, appellation, score, method, alternatives, "
+                               "held and held_reason (score below the confidence threshold).")
+    _config_arg(classify)
+    classify.add_argument("--hold-below", type=float, help="confidence below which an offer is held "
+                          "(default: [rome] hold_below of the configuration)")
+    classify.add_argument("--batch", type=int, default=1, help="lines classified together (default 1: "
+                          "each line answered at once; a few hundred is faster on files)")
     refresh = rsub.add_parser("refresh", help="refresh the shipped referential from the official source (online)",
                               description="Download the official ROME CSV archive and rebuild the referential files.")
     refresh.add_argument("--url", required=True, help="URL (or local path) of the official unix_*_utf8 archive")
@@ -317,7 +323,8 @@ def cmd_rome(args: argparse.Namespace) -> int:
     if args.rome_command == "classify":
         from normalizer.rome.cli import classify_lines
 
-        classify_lines(sys.stdin, sys.stdout)
+        hold = args.hold_below if args.hold_below is not None else _settings(args).rome.hold_below
+        classify_lines(sys.stdin, sys.stdout, hold_below=hold, batch=args.batch)
         return 0
     from normalizer.rome.refresh import refresh_referential
 

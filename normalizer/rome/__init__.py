@@ -3,7 +3,7 @@
 Source : France Travail, ROME, Licence Ouverte (see ``data/PROVENANCE.md``).
 """
 
-from normalizer.rome.classifier import RomeCandidate, RomeClassifier, RomeResult
+from normalizer.rome.classifier import RomeCandidate, RomeClassifier, RomeInput, RomeResult
 from normalizer.rome.referential import Referential
 
-__all__ = ["Referential", "RomeCandidate", "RomeClassifier", "RomeResult"]
+__all__ = ["Referential", "RomeCandidate", "RomeClassifier", "RomeInput", "RomeResult"]

@@ -9,23 +9,40 @@ Contract: one input line gives one output line, in order, never skipped.
 * An empty or blank line produces a result with every code null and score 0.
 
 Each output line is a JSON object with ``code_rome`` (532 level), ``code_fiche``,
-``code_ogr``, ``appellation``, ``score``, ``method`` and ``alternatives``
-(``[{"code_rome", "score"}, ...]``, best first).
+``code_ogr``, ``appellation``, ``score``, ``method``, ``alternatives``
+(``[{"code_rome", "score"}, ...]``, best first), and ``held`` / ``held_reason``: an offer
+whose score is below the confidence threshold (``[rome] hold_below``, or
+``--hold-below``) is held for review with the reason, never dropped.
+
+With ``batch`` > 1, lines are classified by groups (``RomeClassifier.classify_many``,
+faster on files); the default answers each line as soon as it is read, for pipes that
+wait for each answer.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from normalizer.rome.classifier import RomeClassifier, RomeResult
+from normalizer.rome.classifier import RomeClassifier, RomeInput, RomeResult, hold_reason
 
-__all__ = ["classify_lines", "result_to_dict"]
+__all__ = ["DEFAULT_HOLD_BELOW", "classify_lines", "result_to_dict"]
+
+#: Default confidence threshold (the ``[rome] hold_below`` setting's default).
+DEFAULT_HOLD_BELOW = 0.35
 
 
-def result_to_dict(result: RomeResult | None) -> dict[str, Any]:
-    """JSON-ready form of a result (``None`` gives the all-null line)."""
+def result_to_dict(
+    result: RomeResult | None, hold_below: float = DEFAULT_HOLD_BELOW
+) -> dict[str, Any]:
+    """JSON-ready form of a result (``None`` gives the all-null line, held)."""
+    reason = hold_reason(result, hold_below)
+    return {**_fields(result), "held": reason is not None, "held_reason": reason}
+
+
+def _fields(result: RomeResult | None) -> dict[str, Any]:
     if result is None:
         return {
             "code_rome": None,
@@ -55,7 +72,8 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _classify_line(line: str, clf: RomeClassifier) -> RomeResult | None:
+def _parse_line(line: str) -> RomeInput | None:
+    """The offer a line describes, or ``None`` for a line with nothing to classify."""
     text = line.strip()
     if not text:
         return None
@@ -66,21 +84,22 @@ def _classify_line(line: str, clf: RomeClassifier) -> RomeResult | None:
         except ValueError:
             record = None
     if not isinstance(record, dict):
-        return clf.classify(text)
+        return RomeInput(text)
     title = _text(record.get("title")) or ""
     description = _text(record.get("description"))
     if not title.strip() and not (description or "").strip() and not record.get("source_code"):
         return None
-    return clf.classify(
-        title,
-        description,
-        _text(record.get("naf")),
-        _text(record.get("source_code")),
+    return RomeInput(
+        title, description, _text(record.get("naf")), _text(record.get("source_code"))
     )
 
 
 def classify_lines(
-    lines: Iterable[str], out: TextIO, classifier: RomeClassifier | None = None
+    lines: Iterable[str],
+    out: TextIO,
+    classifier: RomeClassifier | None = None,
+    hold_below: float = DEFAULT_HOLD_BELOW,
+    batch: int = 1,
 ) -> int:
     """Classify each input line and write one JSON line per input line.
 
@@ -88,14 +107,21 @@ def classify_lines(
         lines: Input lines (with or without trailing newlines).
         out: Text stream receiving the JSON lines.
         classifier: Classifier to use; the shipped default when ``None``.
+        hold_below: Results scoring below this are marked held, with the reason.
+        batch: Lines classified together (1: each line answered as soon as read).
 
     Returns:
         The number of lines written (always the number of lines read).
     """
     clf = classifier or RomeClassifier.default()
     n = 0
-    for line in lines:
-        payload = result_to_dict(_classify_line(line, clf))
-        out.write(json.dumps(payload, ensure_ascii=False) + "\n")
-        n += 1
+    it = iter(lines)
+    while chunk := list(itertools.islice(it, max(batch, 1))):
+        parsed = [_parse_line(line) for line in chunk]
+        found = iter(clf.classify_many([p for p in parsed if p is not None]))
+        for p in parsed:
+            payload = result_to_dict(None if p is None else next(found), hold_below)
+            out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        out.flush()
+        n += len(chunk)
     return n

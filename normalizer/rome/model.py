@@ -19,17 +19,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from normalizer.rome.index import AppellationIndex
 from normalizer.rome.nb import SparseNB
 from normalizer.rome.referential import DATA_DIR
 from normalizer.rome.text import DESC_LIMIT, description_features, title_features
+from normalizer.rome.vector import AppellationArrays, FloatArray, IntArray, Postings, TitleSims
 
 __all__ = [
     "FEATURE_NAMES",
     "MODEL_FILE",
     "Query",
     "RomeModel",
-    "TitlePart",
+    "ScoredBatch",
     "build_query",
     "fit_reranker",
 ]
@@ -114,19 +117,22 @@ def build_query(
 
 
 @dataclass(frozen=True, slots=True)
-class TitlePart:
-    """The title-only half of the candidate features (see ``RomeModel.title_part``).
+class ScoredBatch:
+    """Candidates and features of a batch of queries (see ``RomeModel.score``).
 
     Attributes:
-        codes: Candidate main codes.
-        rows: Per candidate: title, title per token, prior, exact, mem_frac, mem_log,
-            title_first, app_sim.
-        has_evidence: False when no title word is known to the model.
+        candidates: Per query, candidate main codes.
+        features: Per query, a ``(candidates, FEATURE_NAMES)`` array.
+        title_sims: IDF-weighted Dice of each title with the appellations sharing a
+            word with it, to choose appellations.
+        fiche_ll: ``(queries, fiches)`` fiche-level title log-likelihood
+            (``RomeModel.fiches`` columns), to choose the fiche within a code.
     """
 
-    codes: tuple[str, ...]
-    rows: tuple[tuple[float, ...], ...]
-    has_evidence: bool
+    candidates: list[list[str]]
+    features: list[FloatArray]
+    title_sims: TitleSims
+    fiche_ll: FloatArray
 
 
 @dataclass(frozen=True)
@@ -159,180 +165,150 @@ class RomeModel:
     weights: tuple[float, ...] = field(default=(0.0,) * len(FEATURE_NAMES))
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        by_class: dict[str, dict[str, float]] = {}
-        for f, row in self.desc.postings.items():
-            for c, v in row.items():
-                by_class.setdefault(c, {})[f] = v
-        # Derived index, not a field: frozen dataclasses allow it through object.__setattr__.
-        object.__setattr__(self, "_desc_by_class", by_class)
+    #: Score columns: main codes in code order (ties between codes go to the lower one).
+    codes: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    #: Fiche-level columns, in code order.
+    fiches: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _arrays: _ModelArrays = field(init=False, repr=False, compare=False)
 
-    _desc_by_class: dict[str, dict[str, float]] = field(init=False, repr=False, compare=False)
+    def __post_init__(self) -> None:
+        # Derived arrays, not fields: frozen dataclasses allow them through object.__setattr__.
+        codes = tuple(sorted(self.prior))
+        fiches = tuple(sorted(self.fiche.unseen))
+        object.__setattr__(self, "codes", codes)
+        object.__setattr__(self, "fiches", fiches)
+        object.__setattr__(self, "_arrays", _ModelArrays(self, codes, fiches))
 
     # ------------------------------------------------------------------ features
 
-    def naf_affinity(self, naf: str, code: str, p_code: float) -> float:
-        """log(P(code | naf) / P(code)) with backoff naf -> division -> prior."""
-        if not naf:
-            return 0.0
-        div = naf[:2]
-        d2 = self.naf_counts.get(div)
-        p2 = p_code
-        if d2:
-            p2 = (d2.get(code, 0) + NAF_K * p_code) / (self.naf_totals[div] + NAF_K)
-        d1 = self.naf_counts.get(naf)
-        p1 = p2
-        if d1:
-            p1 = (d1.get(code, 0) + NAF_K * p2) / (self.naf_totals[naf] + NAF_K)
-        return math.log(p1 / p_code)
+    def naf_affinity(self, naf: str) -> FloatArray:
+        """log(P(code | naf) / P(code)) for every code, backed off naf -> division -> prior.
 
-    def title_part(self, q: Query, index: AppellationIndex) -> TitlePart:
-        """Candidates and title-only features of a query (cacheable per title)."""
-        known = self.title.known(q.title_feats)
-        n = len(known)
-        ev = self.title.evidence(known)
-        unseen = self.title.unseen
-        prior = self.prior
-        mem = self.memory.get(q.title_key, {})
-        pool = set(ev)
-        if len(pool) < MIN_CANDIDATES:
-            # Always offer a few alternatives, even for a title known to one code only.
-            for c in self.top_prior:
-                if len(pool) >= MIN_CANDIDATES:
-                    break
-                pool.add(c)
-        t_score = {c: ev.get(c, 0.0) + n * unseen[c] for c in pool}
-        ranked = sorted(pool, key=lambda c: (-(t_score[c] + prior[c]), c))
-        cands = ranked[:TOP_K]
-        extra = sorted((set(mem) | q.exact_codes) - set(cands))
-        for c in extra:
-            t_score.setdefault(c, ev.get(c, 0.0) + n * unseen[c])
-        cands.extend(extra)
-        t_max = max(t_score[c] for c in cands)
-        m_total = sum(mem.values())
-        n_exact = len(q.exact_codes)
-        rows = []
-        for c in cands:
-            t_rel = t_score[c] - t_max
-            m = mem.get(c, 0)
-            rows.append(
-                (
-                    t_rel,
-                    t_rel / n if n else 0.0,
-                    prior[c],
-                    1.0 / n_exact if c in q.exact_codes else 0.0,
-                    m / m_total if m_total else 0.0,
-                    math.log1p(m),
-                    1.0 if c == ranked[0] else 0.0,
-                    index.title_sim(q.title_words, c),
-                )
-            )
-        return TitlePart(tuple(cands), tuple(rows), bool(ev))
-
-    def candidates(
-        self,
-        q: Query,
-        index: AppellationIndex,
-        title_part: TitlePart | None = None,
-        desc_memo: dict[str, tuple[float, float]] | None = None,
-    ) -> tuple[list[str], list[list[float]]]:
-        """Candidate main codes and their feature vectors (``FEATURE_NAMES`` order).
-
-        Args:
-            q: The query.
-            index: Appellation index.
-            title_part: ``title_part(q, index)`` if already computed (it only depends
-                on the title, so callers may cache it).
-            desc_memo: Per-description memo (code -> raw description evidence and
-                appellation cover), filled as codes are scored; callers may keep it
-                per description, since both only depend on the description.
+        Memoised per NAF code (a few hundred occur in practice; the memo is bounded).
         """
-        tp = title_part or self.title_part(q, index)
-        cands = list(tp.codes)
-        rows = list(tp.rows)
-        dfeats = self.desc.known(q.desc_feats)
-        nd = len(dfeats)
-        dun = self.desc.unseen
-        if not tp.has_evidence and dfeats:
-            # An uninformative title ("Recherche partenaires…"): let the description
-            # propose codes, with neutral title features.
-            dev = self.desc.evidence(dfeats)
-            more = sorted(dev, key=lambda c: (-(dev[c] + nd * dun[c]), c))[:TOP_K]
-            for c in more:
-                if c not in cands:
-                    cands.append(c)
-                    rows.append((0.0, 0.0, self.prior[c], 0.0, 0.0, 0.0, 0.0, 0.0))
-        # Description: mean log-likelihood per known description feature, restricted to
-        # the candidates (a full scan of 532 codes per offer would be too slow).
-        d_score = dict.fromkeys(cands, 0.0)
-        cover = dict.fromkeys(cands, 0.0)
-        words = q.desc_words
-        if words:
-            memo: dict[str, tuple[float, float]] = {} if desc_memo is None else desc_memo
-            # Class-major postings: a C-level set intersection per candidate instead of
-            # a dictionary probe per (word, candidate) pair.
-            by_class = self._desc_by_class
-            for c in cands:
-                hit = memo.get(c)
-                if hit is None:
-                    row = by_class.get(c)
-                    raw = sum(map(row.__getitem__, words & row.keys())) if (row and dfeats) else 0.0
-                    hit = memo[c] = (raw, index.desc_cover(words, c))
-                d_score[c], cover[c] = hit
-            if dfeats:
-                d_score = {c: (d_score[c] + nd * dun[c]) / nd for c in cands}
-            else:
-                d_score = dict.fromkeys(cands, 0.0)
-        d_max = max(d_score.values())
-        prior = self.prior
-        naf = q.naf
-        vecs = []
-        for c, (t_rel, t_tok, pr, exact, m_frac, m_log, first, sim) in zip(
-            cands, rows, strict=True
-        ):
-            vecs.append(
-                [
-                    t_rel,
-                    t_tok,
-                    d_score[c] - d_max,
-                    self.naf_affinity(naf, c, math.exp(prior[c])) if naf else 0.0,
-                    pr,
-                    exact,
-                    m_frac,
-                    m_log,
-                    first,
-                    sim,
-                    cover[c],
+        arr = self._arrays
+        hit = arr.naf_memo.get(naf)
+        if hit is not None:
+            return hit
+        p_code = arr.p_code
+        p = p_code
+        for key in (naf[:2], naf):
+            counts = self.naf_counts.get(key)
+            if counts:
+                row = np.zeros(len(self.codes))
+                for c, k in counts.items():
+                    row[arr.col[c]] = k
+                p = (row + NAF_K * p) / (self.naf_totals[key] + NAF_K)
+        out = np.log(p / p_code)
+        if len(arr.naf_memo) < 10_000:
+            arr.naf_memo[naf] = out
+        return out
+
+    def score(self, queries: Sequence[Query], apps: AppellationArrays) -> ScoredBatch:
+        """Candidates and their feature vectors (``FEATURE_NAMES`` order) for a batch.
+
+        Every code is scored at once per component (``vector.gather``); the candidates
+        are the title model's ``TOP_K`` best, the codes whose appellation label equals
+        the title and the codes seen in training with that very title. An uninformative
+        title ("Recherche partenaires…") lets the description propose codes, with
+        neutral title features.
+        """
+        arr = self._arrays
+        n_codes = len(self.codes)
+        t_ids = [arr.title.ids(q.title_feats) for q in queries]
+        t_known = np.asarray([len(ids) for ids in t_ids], dtype=np.float64)
+        t_ev = arr.title.evidence(t_ids)
+        t_score = t_ev + t_known[:, None] * arr.title.unseen
+        t_rank = t_score + arr.prior
+        d_ids = [arr.desc.ids(q.desc_feats) for q in queries]
+        d_known = np.asarray([len(ids) for ids in d_ids], dtype=np.float64)
+        d_ev = arr.desc.evidence(d_ids)
+        # Mean log-likelihood per known description feature.
+        d_score = (d_ev + d_known[:, None] * arr.desc.unseen) / np.maximum(d_known, 1.0)[:, None]
+        t_sims = apps.title_sims([q.title_words for q in queries])
+        sim = t_sims.per_code
+        f_ids = [arr.fiche.ids(q.title_feats) for q in queries]
+        f_known = np.asarray([len(ids) for ids in f_ids], dtype=np.float64)
+        fiche_ll = arr.fiche.evidence(f_ids) + f_known[:, None] * arr.fiche.unseen
+
+        col = arr.col
+        cands_out: list[list[str]] = []
+        feats_out: list[FloatArray] = []
+        # The description's appellation cover is only computed for the candidates.
+        keep = np.zeros((len(queries), n_codes), dtype=np.bool_)
+        sels: list[IntArray] = []
+        for i, q in enumerate(queries):
+            pool = np.flatnonzero(t_ev[i] > 0.0)
+            if len(pool) < MIN_CANDIDATES:
+                # Always offer a few alternatives, even for a title known to one code only.
+                have = set(pool.tolist())
+                pad = [j for j in arr.top_prior_idx if j not in have]
+                pool = np.asarray(sorted([*have, *pad[: MIN_CANDIDATES - len(have)]]), dtype=np.int64)
+            # Stable sort over code-ordered columns: ties go to the lower code.
+            ranked = pool[np.argsort(-t_rank[i, pool], kind="stable")]
+            idx = ranked[:TOP_K].tolist()
+            mem = self.memory.get(q.title_key, {})
+            taken = set(idx)
+            idx += sorted(j for j in {col[c] for c in (*mem, *q.exact_codes)} if j not in taken)
+            n_title = len(idx)
+            if not t_known[i] and d_known[i]:
+                pool_d = np.flatnonzero(d_ev[i] > 0.0)
+                taken = set(idx)
+                idx += [
+                    j
+                    for j in pool_d[np.argsort(-d_score[i, pool_d], kind="stable")][:TOP_K].tolist()
+                    if j not in taken
                 ]
-            )
-        return cands, vecs
+            sel = np.asarray(idx, dtype=np.int64)
+            x = np.zeros((len(idx), len(FEATURE_NAMES)))
+            t_rel = t_score[i, sel[:n_title]] - t_score[i, sel[:n_title]].max()
+            x[:n_title, 0] = t_rel
+            x[:n_title, 1] = t_rel / t_known[i] if t_known[i] else 0.0
+            if q.desc_words and d_known[i]:
+                d_sel = d_score[i, sel]
+                x[:, 2] = d_sel - d_sel.max()
+            if q.naf:
+                x[:, 3] = self.naf_affinity(q.naf)[sel]
+            x[:, 4] = arr.prior[sel]
+            codes = [self.codes[j] for j in idx]
+            m_total = sum(mem.values())
+            for k, c in enumerate(codes[:n_title]):
+                if c in q.exact_codes:
+                    x[k, 5] = 1.0 / len(q.exact_codes)
+                m = mem.get(c, 0)
+                if m:
+                    x[k, 6] = m / m_total
+                    x[k, 7] = math.log1p(m)
+            if n_title:
+                x[:n_title, 8] = sel[:n_title] == ranked[0]
+                x[:n_title, 9] = sim[i, sel[:n_title]]
+            if q.desc_words:
+                keep[i, sel] = True
+            sels.append(sel)
+            cands_out.append(codes)
+            feats_out.append(x)
+        if keep.any():
+            cover = apps.covers([q.desc_words for q in queries], keep)
+            for i, (sel, x) in enumerate(zip(sels, feats_out, strict=True)):
+                x[:, 10] = cover[i, sel]
+        return ScoredBatch(cands_out, feats_out, t_sims, fiche_ll)
 
-    def rank(
-        self,
-        q: Query,
-        index: AppellationIndex,
-        title_part: TitlePart | None = None,
-        desc_memo: dict[str, tuple[float, float]] | None = None,
-    ) -> list[tuple[str, float]]:
-        """Candidates with their probabilities, best first (ties broken by code)."""
-        cands, vecs = self.candidates(q, index, title_part, desc_memo)
-        probs = softmax([dot(self.weights, v) for v in vecs])
-        return sorted(zip(cands, probs, strict=True), key=lambda cp: (-cp[1], cp[0]))
+    def rank(self, features: FloatArray, candidates: Sequence[str]) -> list[tuple[str, float]]:
+        """Candidates with their re-ranker probabilities, best first (ties by code)."""
+        s = features @ self._arrays.weights
+        e = np.exp(s - s.max())
+        p = (e / e.sum()).tolist()
+        return sorted(zip(candidates, p, strict=True), key=lambda cp: (-cp[1], cp[0]))
 
-    def fiche_evidence(self, title_feats: Sequence[str]) -> tuple[int, dict[str, float]]:
-        """Fiche-level title evidence, computed once per offer for :meth:`best_fiche`."""
-        known = self.fiche.known(title_feats)
-        return len(known), self.fiche.evidence(known)
-
-    def best_fiche(
-        self, code: str, children: Sequence[str], evidence: tuple[int, dict[str, float]]
-    ) -> str:
-        """Most likely fiche of main code ``code`` given :meth:`fiche_evidence`."""
+    def best_fiche(self, code: str, children: Sequence[str], fiche_ll: FloatArray) -> str:
+        """Most likely fiche of main code ``code`` given one row of ``ScoredBatch.fiche_ll``."""
         if len(children) == 1:
             return children[0]
-        ll = self.fiche.log_likelihood(evidence[0], evidence[1], children)
         fp = self.fiche_prior
-        return max(children, key=lambda f: (ll[f] + fp.get(f, -20.0), f == code, f))
+        fcol = self._arrays.fiche_col
+        return max(
+            children, key=lambda f: (float(fiche_ll[fcol[f]]) + fp.get(f, -20.0), f == code, f)
+        )
 
     # ------------------------------------------------------------- persistence
 
@@ -371,6 +347,22 @@ class RomeModel:
             weights=tuple(d["weights"]),
             meta=d.get("meta", {}),
         )
+
+
+class _ModelArrays:
+    """The model's tables as arrays over ``RomeModel.codes`` / ``RomeModel.fiches``."""
+
+    def __init__(self, model: RomeModel, codes: tuple[str, ...], fiches: tuple[str, ...]) -> None:
+        self.col = {c: i for i, c in enumerate(codes)}
+        self.fiche_col = {f: i for i, f in enumerate(fiches)}
+        self.title = Postings(model.title, codes)
+        self.desc = Postings(model.desc, codes)
+        self.fiche = Postings(model.fiche, fiches)
+        self.prior = np.asarray([model.prior[c] for c in codes], dtype=np.float64)
+        self.p_code = np.exp(self.prior)
+        self.top_prior_idx = [self.col[c] for c in model.top_prior]
+        self.weights = np.asarray(model.weights, dtype=np.float64)
+        self.naf_memo: dict[str, FloatArray] = {}
 
 
 def dot(w: Sequence[float], x: Sequence[float]) -> float:

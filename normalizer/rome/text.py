@@ -251,9 +251,21 @@ _DESC_STOP = STOPWORDS | frozenset(
         "selon",
     ]
 )
-# Raw folded word -> canonical word, or "" for a word that is ignored. Descriptions are
-# long, so this per-word memo is what keeps them cheap.
-_DESC_WORD: dict[str, str] = {}
+# Raw lower-case word -> its canonical words (usually one; none for an ignored word).
+# Descriptions are long, so this per-word memo is what keeps them cheap: the accent
+# folding runs once per distinct word, not once per character of every description.
+_DESC_WORD: dict[str, tuple[str, ...]] = {}
+# Unicode letters and digits: a superset of the folded ``[a-z0-9]`` words (folding only
+# maps letters to letters and separators to spaces), split again after folding.
+_RAW_WORD = re.compile(r"[^\W_]+")
+
+
+def _desc_word(w: str) -> tuple[str, ...]:
+    return tuple(
+        canon(x)
+        for x in _WORD.findall(w.translate(_FOLD))
+        if len(x) >= 3 and x not in _DESC_STOP and not x.isdigit()
+    )
 
 
 def description_features(description: str, limit: int = DESC_LIMIT) -> list[str]:
@@ -266,12 +278,12 @@ def description_features(description: str, limit: int = DESC_LIMIT) -> list[str]
     """
     memo = _DESC_WORD
     out: dict[str, None] = {}
-    for w in _WORD.findall(description[:limit].lower().translate(_FOLD)):
+    for w in _RAW_WORD.findall(description[:limit].lower()):
         c = memo.get(w)
         if c is None:
-            c = "" if len(w) < 3 or w in _DESC_STOP or w.isdigit() else canon(w)
+            c = _desc_word(w)
             if len(memo) < 300_000:
                 memo[w] = c
-        if c:
-            out[c] = None
+        for x in c:
+            out[x] = None
     return list(out)

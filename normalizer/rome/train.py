@@ -35,6 +35,7 @@ from normalizer.rome.model import (
 from normalizer.rome.nb import SparseNB
 from normalizer.rome.referential import Referential
 from normalizer.rome.text import description_features, title_features, title_tokens
+from normalizer.rome.vector import AppellationArrays
 
 __all__ = ["MODEL_FILE", "fit_components", "make_query", "save_model", "train_model"]
 
@@ -134,17 +135,22 @@ def train_model(
     ref = ref or Referential.load()
     index = index or AppellationIndex.build(ref)
     rows: list[tuple[list[list[float]], int]] = []
+    apps: AppellationArrays | None = None
     for k in range(FOLDS):
         part = fit_components([o for o in offers if _fold(o.id) != k], ref, index)
-        for o in offers:
-            if _fold(o.id) != k:
-                continue
-            lab = ref.validate_code(o.rome)
-            if lab is None:
-                continue
-            cands, vecs = part.candidates(make_query(index, o.title, o.description, o.naf), index)
+        if apps is None:
+            apps = AppellationArrays(index, part.codes, ref.appellations)
+        held = [
+            (o, lab)
+            for o in offers
+            if _fold(o.id) == k and (lab := ref.validate_code(o.rome)) is not None
+        ]
+        scored = part.score(
+            [make_query(index, o.title, o.description, o.naf) for o, _ in held], apps
+        )
+        for (_, lab), cands, vecs in zip(held, scored.candidates, scored.features, strict=True):
             if lab[0] in cands:
-                rows.append((vecs, cands.index(lab[0])))
+                rows.append((vecs.tolist(), cands.index(lab[0])))
     weights = fit_reranker(rows)
     full = fit_components(offers, ref, index)
     info = dict(meta or {})

@@ -102,3 +102,29 @@ def test_cache_is_bounded() -> None:
     for t in ("Boulanger", "Boucher", "Poissonnier", "Fromager"):
         c.classify(t)
     assert len(c._cache) == 2
+
+
+def test_classify_many_matches_classify_in_order(clf: RomeClassifier) -> None:
+    from normalizer.rome import RomeInput
+    from normalizer.rome.dataset import load_offers
+
+    offers = load_offers()[:300]
+    items = [RomeInput(o.title, o.description, o.naf) for o in offers]
+    # Repeats, a source code, an invalid one and an empty title, mixed into one batch.
+    items += [
+        items[0],
+        RomeInput("Développeur web H/F", source_code="M1855"),
+        RomeInput("Développeur web H/F", source_code="Z9999"),
+        RomeInput(""),
+    ]
+    fresh = RomeClassifier(clf.model, clf.referential, clf.index)
+    batch = fresh.classify_many(items)
+    assert len(batch) == len(items)
+    single = RomeClassifier(clf.model, clf.referential, clf.index, cache_size=0)
+    assert batch == [single.classify(*it) for it in items]
+    assert batch[300] is batch[0]
+    assert (batch[301].method, batch[301].code_fiche) == ("source", "M1855")
+    assert batch[302].method.endswith("(source code Z9999 unknown)")
+    assert batch[303].code_rome is None
+    # Different offers give different codes: the batch is not one answer repeated.
+    assert len({r.code_rome for r in batch[:300]}) > 50

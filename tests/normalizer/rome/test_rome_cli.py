@@ -58,3 +58,32 @@ def test_source_code_field() -> None:
         "M1855",
         "source",
     )
+
+
+def test_held_below_threshold_with_reason() -> None:
+    lines = ["Boulanger", "Recherche partenaires", ""]
+    out = io.StringIO()
+    classify_lines(lines, out, hold_below=0.99)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["held"] for r in rows] == [r["score"] < 0.99 for r in rows[:2]] + [True]
+    assert rows[2]["held_reason"] == "ROME confidence 0.00 below 0.99"
+    out = io.StringIO()
+    classify_lines(lines[:1], out, hold_below=0.0)
+    first = json.loads(out.getvalue())
+    assert (first["held"], first["held_reason"]) == (False, None)
+    low = next(r for r in rows if r["held"] and r["code_rome"])
+    assert low["held_reason"].endswith(f"(best guess {low['code_rome']})")
+
+
+def test_batches_keep_order() -> None:
+    lines = ["Boulanger", "", "Préparateur de commandes (H/F)", "{}", "Boulanger"] * 3
+    one, many = io.StringIO(), io.StringIO()
+    assert classify_lines(lines, one) == classify_lines(lines, many, batch=4) == len(lines)
+    assert one.getvalue() == many.getvalue()
+    assert [json.loads(x)["code_rome"] for x in many.getvalue().splitlines()][:5] == [
+        "D1102",
+        None,
+        "N1103",
+        None,
+        "D1102",
+    ]
