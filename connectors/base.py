@@ -402,7 +402,7 @@ def _fmt_time(value: datetime) -> str:
 
 
 def _dump(record: Any, escape: bool = False) -> str:
-    """A record as JSON text for the quarantine (never fails; ``escape`` keeps bad bytes as ``\udcXX``)."""
+    """A record as JSON text for the quarantine (never fails; ``escape`` keeps bad bytes as ``\\udcXX``)."""
     return json.dumps(record, ensure_ascii=escape, default=str)
 
 

@@ -1,7 +1,7 @@
 """SIRENE lookup cache for certification check ID-02
 
 Revision ID: 0008_sirene_cache
-Revises: 0004_search
+Revises: 0007_partner_keys
 Create Date: 2026-11-22 06:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008_sirene_cache'
-down_revision = '0004_search'
+down_revision = '0007_partner_keys'
 branch_labels = None
 depends_on = None
 

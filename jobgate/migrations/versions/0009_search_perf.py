@@ -1,7 +1,7 @@
 """search speed: PostgreSQL tsvector on the narrow catalogue_search row; (published_at, salary) index
 
 Revision ID: 0009_search_perf
-Revises: 0004_search
+Revises: 0008_sirene_cache
 Create Date: 2026-11-22 14:00:00
 
 PostgreSQL: ``tsv`` moves from ``catalogue_text`` (wide rows: text, summary) to
@@ -20,7 +20,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0009_search_perf"
-down_revision = "0004_search"
+down_revision = "0008_sirene_cache"
 branch_labels = None
 depends_on = None
 
