@@ -205,6 +205,12 @@ def mask_bank_details(text: str) -> str:
     return _BIC_RE.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
 
 
+def mask_bank_and_nir(text: str) -> str:
+    """Mask bank details, then NIRs: in that order, because an IBAN's trailing digit groups
+    can read as a NIR, and masking those first would leave the IBAN's head behind."""
+    return mask_nir(mask_bank_details(text))
+
+
 def strip_special_categories(text: str) -> str:
     """Replace each clause that mentions a special category by :data:`~publisher.redact.MASK`."""
     if not _SPECIAL_RE.search(fold_same_length(text)):
@@ -263,8 +269,7 @@ class CvScrubber:
 
     def text(self, value: str) -> str:
         """Scrub one string."""
-        value = mask_nir(value)
-        value = mask_bank_details(value)
+        value = mask_bank_and_nir(value)
         value = self._mask_folded(value, [_BIRTH_CONTEXT_RE, _AGE_RE, *self._birth,
                                           _STREET_RE, _POBOX_RE])
         value = strip_special_categories(value)
@@ -356,7 +361,7 @@ def sanitise_for_storage(cv: CV) -> CV:
 
     def walk(data: Any) -> Any:
         if isinstance(data, str):
-            return mask_bank_details(mask_nir(data))
+            return mask_bank_and_nir(data)
         if isinstance(data, list):
             return [walk(x) for x in data]
         if isinstance(data, dict):

@@ -322,6 +322,7 @@ def _run(
                 if claimed is None:
                     continue  # sent meanwhile, or being sent by a parallel run
                 ok = _deliver_row(s, store, settings, partner, cfg, http, claimed, now, sleep, rng, report)
+            failpoint("deliver.after_row")  # the row's outcome is committed: a kill here sends nothing twice
             if not ok:
                 # The partner is down or throttling: leave the rest for a later run.
                 report.retrying += _count_due(store, partner.name) - 1
@@ -382,7 +383,6 @@ def _deliver_row(
             wait = max(wait, outcome.retry_after) if outcome.retry_after > 0 else 0.0
         sleep(wait)
     _finish(s, row, sent, outcome, tries, now, report, request, cfg, rng)
-    failpoint("deliver.after_row")
     return outcome.kind != "transient"
 
 

@@ -7,7 +7,9 @@ Runs ``pip-audit`` (PyPI's vulnerability data) on this virtualenv, then decides:
   the same registry (``/pypi/NAME/json``), whose ``vulnerabilities`` describe the latest
   release: when that is the installed version, it is audited from there; otherwise it
   stays unaudited → exit 1 (some registry mirrors serve no per-version documents, and
-  pip-audit then audits nothing while exiting 0);
+  pip-audit then audits nothing while exiting 0), unless the installed version is the newest
+  release this Python can install (the latest needs a newer Python): that gap is printed as
+  allowed, since no fix could be installed here anyway;
 * the registry unreachable, or pip-audit failing → exit 2.
 
 Nothing passes silently: the summary line says how many were audited and by which way.
@@ -27,6 +29,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
 
 #: Vulnerability ids deliberately ignored, each with the reason (docs/security.md). Empty.
 IGNORED: dict[str, str] = {}
@@ -90,6 +95,25 @@ def project_json(name: str) -> dict[str, Any] | None:
         raise AuditUnavailable(f"{url}: {exc}") from exc
 
 
+PYTHON = ".".join(str(n) for n in sys.version_info[:3])
+
+
+def newest_for_python(doc: dict[str, Any], python: str = PYTHON) -> str | None:
+    """The newest final release in ``doc["releases"]`` whose files all admit ``python``."""
+    best: Version | None = None
+    for raw, files in (doc.get("releases") or {}).items():
+        try:
+            version = Version(raw)
+            specs = [SpecifierSet(f.get("requires_python") or "") for f in files]
+        except (InvalidVersion, InvalidSpecifier):
+            continue
+        if version.is_prerelease or not files or any(f.get("yanked") for f in files):
+            continue
+        if all(python in spec for spec in specs) and (best is None or version > best):
+            best = version
+    return str(best) if best is not None else None
+
+
 def _installed(name: str) -> str:
     try:
         return importlib.metadata.version(name)
@@ -116,6 +140,10 @@ def decide(report: dict[str, Any], lookup: Callable[[str], dict[str, Any] | None
         why = f": allowed, {ALLOWED_UNAUDITED[name]}" if name in ALLOWED_UNAUDITED else ""
         if doc is None:
             gap.append(f"{name} {version}: unknown to the registry{why}")
+        elif latest != version and newest_for_python(doc) == version:
+            verdict.allowed_unaudited.append(
+                f"{name} {version}: no per-version data; {latest} is the latest but needs another "
+                f"Python, and {version} is the newest release for Python {PYTHON}")
         elif latest != version:
             gap.append(f"{name} {version}: no per-version data, and {latest} is the latest{why}")
         else:

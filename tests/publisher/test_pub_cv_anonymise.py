@@ -17,6 +17,7 @@ from publisher.cv import CV, CvLineError, read_cv_lines
 from publisher.cv_redact import (
     anonymise_cv,
     is_nir,
+    mask_bank_and_nir,
     mask_bank_details,
     mask_nir,
     minimise_cv,
@@ -298,3 +299,9 @@ def test_intake_lines_report_line_number_and_field() -> None:
     for e in errors:
         assert e.reason.startswith(f"line {e.line}: ")
         assert "1850578006084" not in e.reason  # the reason never copies the content
+
+
+def test_iban_whose_tail_reads_as_a_nir_is_masked_whole() -> None:
+    # Found by hypothesis: "1000 0000 0000 000" is a NIR shape; masked first, it left
+    # "FR82 0020 2000" behind (no longer a valid IBAN, so not masked either).
+    assert mask_bank_and_nir("IBAN FR82 0020 2000 1000 0000 0000 000; NIR") == "IBAN […]; NIR"

@@ -95,6 +95,13 @@ def _stable(value: Any) -> Any:
     return value
 
 
+def _state(state: Any) -> Any:
+    """A connector state with the time of its last full snapshot reduced to whether it has one."""
+    if isinstance(state, dict) and "last_full" in state:
+        return {**state, "last_full": state["last_full"] is not None}
+    return state
+
+
 def snapshot(db_url: str) -> dict[str, Any]:
     """Everything the pipeline keeps, by natural key, clock fields left out."""
     store = Store(db_url)
@@ -124,7 +131,7 @@ def snapshot(db_url: str) -> dict[str, Any]:
                 "search_rows": s.query(CatalogueSearch).count(),
                 "facets": sorted((f.contract, f.departement, f.rome_domain, f.n)
                                  for f in s.scalars(select(CatalogueFacet))),
-                "state": {(c.partner, c.partition): c.state for c in s.scalars(select(ConnectorState))
+                "state": {(c.partner, c.partition): _state(c.state) for c in s.scalars(select(ConnectorState))
                           if c.partner != LIFECYCLE_STATE},
                 "open_runs": sorted(r.partner for r in s.scalars(select(FetchRun))
                                     if r.outcome in ("running",)),

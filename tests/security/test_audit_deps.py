@@ -70,3 +70,20 @@ def test_unreachable_registry_fails_loudly(audit: ModuleType, monkeypatch: pytes
     monkeypatch.setattr(audit, "run_pip_audit", lambda: {"dependencies": [{"name": "somepkg", "skip_reason": "x"}]})
     assert audit.main() == 2
     assert "could not run" in capsys.readouterr().err
+
+
+def test_newest_release_for_this_python_is_an_allowed_printed_gap(audit: ModuleType) -> None:
+    skipped = {"name": "somepkg", "skip_reason": "not found"}
+
+    def doc(installed_ok: bool) -> Any:
+        files = {"3.0.0": [{"requires_python": ">=3.99"}], "2.0.0": [{"requires_python": ">=3.8"}],
+                 "2.1.0rc1": [{"requires_python": ">=3.8"}],
+                 "1.0.0": [{"requires_python": ">=3.8"}]}
+        if not installed_ok:
+            files["2.5.0"] = [{"requires_python": ">=3.8"}]  # a newer release we could install
+        return lambda name: {"info": {"version": "3.0.0"}, "vulnerabilities": [], "releases": files}
+
+    v = audit.decide({"dependencies": [skipped]}, doc(True), lambda n: "2.0.0")
+    assert v.ok and not v.unaudited and "newest release for Python" in v.allowed_unaudited[0]
+    v = audit.decide({"dependencies": [skipped]}, doc(False), lambda n: "2.0.0")
+    assert not v.ok and v.unaudited == ["somepkg 2.0.0: no per-version data, and 3.0.0 is the latest"]

@@ -33,6 +33,16 @@ REVIEWED: dict[tuple[str, str], str] = {
     ("jobgate/search.py", "_cube_facets"): "facet column names from the FACETS constant; values bound",
     ("jobgate/search.py", "_scan_facets"): "fixed fragments and the FACET_SCAN_LIMIT constant; values bound",
     ("jobgate/migrations/versions/0004_search.py", "downgrade"): "trigger names from a constant tuple",
+    ("jobgate/search.py", "_band_size"): "the BAND_INDEX_MAX constant; latitudes bound as :a, :b",
+    ("jobgate/storage/rawbulk.py", "upsert_prepared"): "DBAPI placeholders (? or %s) chosen by dialect and "
+                                                       "repeated per chunk; every value is a bound parameter",
+    ("jobgate/storage/rawbulk.py", "touch_prepared"): "DBAPI placeholders chosen by dialect; values bound",
+    ("dedup/bulk.py", "insert_rows"): "table and column names from the dedup writer's constants; DBAPI "
+                                      "placeholders or COPY rows carry every value",
+    ("dedup/bulk.py", "update_rows"): "table, key and column names from the dedup writer's constants; "
+                                      "values bound through DBAPI placeholders",
+    ("bench/api_bench.py", "grow"): "benchmark fixture growth: SQL fragments chosen by dialect; counts bound "
+                                    "as :n, :k, :rows",
 }
 
 
