@@ -106,7 +106,7 @@ def compile_mapping(items: tuple[tuple[str, str], ...]) -> Mapper:
     CSV and JSON records) is read with one ``dict.get``: at feed scale the
     mapping runs once per field per record, so its per-call overhead counts.
     """
-    plan: list[tuple[str, str | None, tuple[tuple[str | None, str | None, tuple[str, ...]], ...]]] = []
+    plan: list[tuple[str, str | None, tuple[tuple[str | None, str | None, tuple[str, ...], bool], ...]]] = []
     for field, expression in items:
         joined, parts = _compile(expression)
         if joined:
@@ -114,7 +114,9 @@ def compile_mapping(items: tuple[tuple[str, str], ...]) -> Mapper:
             continue
         alts = tuple(
             (alt[0] if len(alt) == 1 and not alt[0].endswith("[]") else None,
-             alt[0].removesuffix("[]") if alt and not alt[0].isdigit() else None, alt)
+             alt[0].removesuffix("[]") if alt and not alt[0].isdigit() else None, alt,
+             # "a/b" whose "a" is text has no "b": skip the walk (Indeed's salary/min on a bare <salary>)
+             len(alt) > 1 and not alt[0].endswith("[]"))
             for alt in parts
         )
         plan.append((field, None, alts))
@@ -127,14 +129,15 @@ def compile_mapping(items: tuple[tuple[str, str], ...]) -> Mapper:
             if joined is not None:
                 value = evaluate(record, joined)
             else:
-                for key, first, parts in alts:
+                for key, first, parts, nested in alts:
                     if key is not None and get is not None:
                         value = get(key)
                         if value is None:
                             continue
                         value = value.strip() if value.__class__ is str else _resolve(record, parts)
-                    elif get is not None and first is not None and get(first) is None:
-                        continue  # a nested path whose first level is absent
+                    elif get is not None and first is not None and (
+                            (head := get(first)) is None or (nested and head.__class__ is str)):
+                        continue  # a nested path whose first level is absent, or text
                     else:
                         value = _resolve(record, parts)
                     if value is not None and value != "" and value != []:

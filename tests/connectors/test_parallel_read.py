@@ -101,7 +101,8 @@ def test_parallel_read_of_a_broken_file_fails_the_run_and_closes_nothing(tmp_pat
 def test_compiled_mapping_matches_expression_evaluation() -> None:
     mapping = {"a": "x | y/z", "b": "l[]/n", "c": "y/z + x", "d": "l/1/n | e", "e": "w | e | x", "f": "y"}
     records = [{"x": " v ", "y": {"#text": "t", "z": "d"}, "l": [{"n": "1"}, {"n": "2"}], "e": "", "w": []},
-               {"y": {"z": ""}}, {}, ["x"], "text"]
+               {"y": {"z": ""}}, {}, ["x"], "text",
+               {"y": "plain", "l": "s", "x": "q"}, {"y": "plain", "e": "w"}]  # text where a path goes deeper
     apply = compile_mapping(tuple(mapping.items()))
     for rec in records:
         expected = {k: v for k, e in mapping.items() if (v := evaluate(rec, e)) not in (None, "", [])}
