@@ -295,7 +295,7 @@ class CatalogueSearch(Base):
         Index("ix_search_city", "city"),
         Index("ix_search_lat", "latitude", "longitude"),
         Index("ix_search_since_cover", "published_at", "salary_yearly", "contract", "departement", "rome_domain"),
-        Index("ix_search_cell", "cell", "doc"),
+        Index("ix_search_cell", "cell", "doc", "latitude", "longitude"),
     )
     doc: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     cluster_id: Mapped[str] = mapped_column(String(40), unique=True)

@@ -5,9 +5,10 @@ Revises: 0009_search_perf
 Create Date: 2026-11-22 09:00:00
 
 ``catalogue_search.cell``: the 0.2° grid cell of the offer's position
-(:func:`jobgate.search.grid_cell`), indexed with ``doc``, so a radius search reads
-the newest offers of the few cells its box overlaps instead of walking the whole
-catalogue newest first.
+(:func:`jobgate.search.grid_cell`), indexed as ``(cell, doc, latitude, longitude)``,
+so a radius search reads the newest offers of the few cells its box overlaps instead
+of walking the whole catalogue newest first, and tests the distance from the index
+alone (a cell the circle only grazes may hold a city's offers, all outside it).
 
 ``ix_search_since_salary (published_at, salary_yearly)`` becomes
 ``ix_search_since_cover (published_at, salary_yearly, contract, departement,
@@ -36,7 +37,7 @@ def upgrade() -> None:
     else:
         op.execute("UPDATE catalogue_search SET cell = CAST((latitude + 90) * 5 AS INTEGER) * 1800 "
                    "+ CAST((longitude + 180) * 5 AS INTEGER) WHERE latitude IS NOT NULL AND longitude IS NOT NULL")
-    op.create_index("ix_search_cell", "catalogue_search", ["cell", "doc"])
+    op.create_index("ix_search_cell", "catalogue_search", ["cell", "doc", "latitude", "longitude"])
     op.drop_index("ix_search_since_salary", table_name="catalogue_search")
     op.create_index("ix_search_since_cover", "catalogue_search",
                     ["published_at", "salary_yearly", "contract", "departement", "rome_domain"])
