@@ -181,3 +181,23 @@ def test_migration_fills_the_cell_of_existing_rows(env: tuple[TestClient, Store,
     store.migrate()
     with store.session() as s:
         assert dict(s.execute(select(CatalogueSearch.doc, CatalogueSearch.cell)).all()) == before
+
+
+@pytest.mark.parametrize("budget", [2000, 3])
+def test_words_and_filter_equal_words_then_filter(env: tuple[TestClient, Store, Settings],
+                                                  monkeypatch: pytest.MonkeyPatch, budget: int) -> None:
+    """Words + département (PostgreSQL: the bounded newest-first walk, or its fallback) = words, then filtered."""
+    client, _, _ = env
+    monkeypatch.setattr("jobgate.search.WALK_BUDGET", budget)
+    checked = 0
+    for offer in _all(client)[:40]:
+        words = [w for w in fold_text(offer["title"]).split() if len(w) >= 4][:2]
+        dep = offer["place"]["departement"]
+        if len(words) < 2 or not dep:
+            continue
+        q = " ".join(words)
+        expected = [o["id"] for o in _all(client, q=q) if o["place"]["departement"] == dep]
+        assert offer["id"] in expected
+        assert [o["id"] for o in _all(client, q=q, departement=dep)] == expected
+        checked += 1
+    assert checked >= 5
