@@ -205,7 +205,8 @@ def grow(store: Store, rows: int) -> float:
     id (``{id}-{k}``); places, texts and PostgreSQL tsvectors are copied (not
     recomputed; SQLite's FTS5 triggers index the copied text), publication dates are
     drawn again within 90 days on PostgreSQL and copied on SQLite. A 1,000,000-row
-    catalogue is so made from a 100,000-row build in minutes instead of an hour of Python.
+    catalogue is so made from a 100,000-row build in minutes instead of an hour of Python
+    (SQLite: 5 min 40 s, its one big transaction written without the WAL).
     """
     t0 = time.perf_counter()
     pg = store.dialect == "postgresql"
@@ -374,8 +375,8 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="reuse an existing SQLite file")
     ap.add_argument("--url", help="an existing PostgreSQL database (default: a throwaway server)")
     ap.add_argument("--json", help="write results here")
-    ap.add_argument("--grow", action="store_true", help="PostgreSQL: replicate an existing smaller "
-                    "catalogue in SQL up to --rows (see grow())")
+    ap.add_argument("--grow", action="store_true", help="replicate an existing smaller catalogue in "
+                    "SQL up to --rows (see grow())")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="jobgate-apibench-"))
     server = None
