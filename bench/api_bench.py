@@ -121,9 +121,10 @@ def replicas(base: list[CatalogueOffer], places: list[dict[str, Any]], rows: int
         c = {**cols, "cluster_id": cid, "departement": place["departement"], "insee": place["insee"],
              "city": fold_text(place["city"]) or None, "latitude": place["latitude"],
              "longitude": place["longitude"], "published_at": published}
-        from jobgate.search import _region_of
+        from jobgate.search import _region_of, grid_cell
 
         c["region"] = _region_of(place["departement"])
+        c["cell"] = grid_cell(place["latitude"], place["longitude"])
         s = {**summary, "id": cid, "published": published.isoformat(),
              "place": {"label": d["place"]["label"], "city": place["city"], "postcode": place["postcode"],
                        "departement": place["departement"], "region": place["region"]}}
@@ -204,7 +205,8 @@ def grow(store: Store, rows: int) -> float:
     id (``{id}-{k}``); places, texts and PostgreSQL tsvectors are copied (not
     recomputed; SQLite's FTS5 triggers index the copied text), publication dates are
     drawn again within 90 days on PostgreSQL and copied on SQLite. A 1,000,000-row
-    catalogue is so made from a 100,000-row build in minutes instead of an hour of Python.
+    catalogue is so made from a 100,000-row build in minutes instead of an hour of Python
+    (SQLite: 5 min 40 s, its one big transaction written without the WAL).
     """
     t0 = time.perf_counter()
     pg = store.dialect == "postgresql"
@@ -216,7 +218,15 @@ def grow(store: Store, rows: int) -> float:
     published = "now() - random() * interval '90 days'" if pg else "published_at"
     data_id = with_id("c.data", "c.id || '-' || k")
     summary_id = with_id("t.summary", "s.cluster_id || '-' || k")
+    if not pg:
+        # One 10 GB transaction: a WAL would hold every page twice (log, then checkpoint).
+        store.engine.dispose()
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
     with store.session() as s:
+        if not pg:
+            s.execute(text("PRAGMA synchronous=OFF"))
+            s.execute(text("PRAGMA cache_size=-4000000"))
         n = int(s.scalar(text("SELECT MAX(doc) FROM catalogue_search")) or 0)
         params = {"n": n, "k": -(-rows // n) - 1, "rows": rows}
         if pg:
@@ -231,11 +241,11 @@ def grow(store: Store, rows: int) -> float:
         tsv = ", tsv" if pg else ""
         s.execute(text(
             copies + "INSERT INTO catalogue_search (doc, cluster_id, cluster_updated_at, rome_code, rome_domain, "
-            "departement, region, insee, city, contract, salary_yearly, published_at, latitude, longitude, "
+            "departement, region, insee, city, contract, salary_yearly, published_at, latitude, longitude, cell, "
             f"public_service, direct_contact{tsv}) "
             "SELECT doc + k * :n, cluster_id || '-' || k, cluster_updated_at, rome_code, rome_domain, departement, "
             f"region, insee, city, contract, salary_yearly, {published}, latitude, "
-            f"longitude, public_service, direct_contact{tsv} "
+            f"longitude, cell, public_service, direct_contact{tsv} "
             "FROM catalogue_search CROSS JOIN ks WHERE doc <= :n AND doc + k * :n <= :rows "
             "ORDER BY k, doc"), params)
         s.execute(text(
@@ -253,9 +263,10 @@ def query_mix(store: Store, runs: int, rng: random.Random) -> dict[str, list[tup
     with store.session() as s:
         cities = [c for (c,) in s.execute(text(
             "SELECT city FROM catalogue_search WHERE city IS NOT NULL GROUP BY city "
-            "ORDER BY COUNT(*) DESC LIMIT 200"))]
+            "ORDER BY COUNT(*) DESC, city LIMIT 200"))]
         deps = [d for (d,) in s.execute(text(
-            "SELECT departement FROM catalogue_search WHERE departement IS NOT NULL GROUP BY departement"))]
+            "SELECT departement FROM catalogue_search WHERE departement IS NOT NULL GROUP BY departement "
+            "ORDER BY departement"))]
         ndoc = int(s.scalar(text("SELECT MAX(doc) FROM catalogue_search")) or 0)
         ids = [s.scalar(select(CatalogueSearch.cluster_id).where(CatalogueSearch.doc == rng.randrange(1, ndoc + 1)))
                for _ in range(runs)]
@@ -364,8 +375,8 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="reuse an existing SQLite file")
     ap.add_argument("--url", help="an existing PostgreSQL database (default: a throwaway server)")
     ap.add_argument("--json", help="write results here")
-    ap.add_argument("--grow", action="store_true", help="PostgreSQL: replicate an existing smaller "
-                    "catalogue in SQL up to --rows (see grow())")
+    ap.add_argument("--grow", action="store_true", help="replicate an existing smaller catalogue in "
+                    "SQL up to --rows (see grow())")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="jobgate-apibench-"))
     server = None

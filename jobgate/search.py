@@ -55,6 +55,16 @@ FACETS = ("contract", "departement", "rome_domain")
 FACET_SCAN_LIMIT = 2000
 #: A radius search whose latitude band holds at most this many offers is driven by the latitude index.
 BAND_INDEX_MAX = 60_000
+#: Grid cells per degree (latitude and longitude): a cell is 0.2° x 0.2° (22 km x 15 km in France).
+CELLS_PER_DEG = 5
+#: Cells of the grid per row of latitude (360 degrees of longitude).
+CELL_ROW = 360 * CELLS_PER_DEG
+#: A radius search whose box covers at most this many cells reads each cell's newest offers (see _cells).
+MAX_CELLS = 48
+#: PostgreSQL, several words and an equality filter: newest offers of the filter read for the page first (see _walk_newest).
+WALK_BUDGET = 2000
+#: The PostgreSQL full-text condition (GIN index ``ix_search_tsv``).
+TSV_MATCH = "s.tsv @@ plainto_tsquery('french', :fts)"
 #: A commune's centre is the mean position of at most this many of its offers.
 CENTRE_SAMPLE = 200
 #: Characters of the description shown in search results.
@@ -74,6 +84,17 @@ def fold_text(value: str | None) -> str:
     decomposed = unicodedata.normalize("NFKD", value)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     return " ".join(_WORD.findall(plain))
+
+
+def grid_cell(latitude: float | None, longitude: float | None) -> int | None:
+    """The id of the 0.2° grid cell holding a position (``catalogue_search.cell``).
+
+    Computed as ``floor((lat + 90) * 5) * 1800 + floor((lon + 180) * 5)``; migration
+    ``0010_search_1m`` fills existing rows with the same arithmetic in SQL.
+    """
+    if latitude is None or longitude is None:
+        return None
+    return math.floor((latitude + 90) * CELLS_PER_DEG) * CELL_ROW + math.floor((longitude + 180) * CELLS_PER_DEG)
 
 
 def _region_of(departement: str | None) -> str | None:
@@ -137,6 +158,7 @@ def search_fields(view: CatalogueOffer) -> tuple[dict[str, Any], str, dict[str, 
         "published_at": view.dates.published,
         "latitude": place.latitude,
         "longitude": place.longitude,
+        "cell": grid_cell(place.latitude, place.longitude),
         "public_service": bool(view.public_service),
         "direct_contact": direct_contact(view),
     }
@@ -323,15 +345,34 @@ class SearchResult:
 
 
 class _Sql:
-    """A WHERE clause under construction with named parameters."""
+    """A WHERE clause under construction with named parameters.
+
+    A clause may read differently in the facet scan (``scan``): the page walks an
+    index in ``doc`` order, while the facet sample may take any index that finds
+    matches soonest.
+    """
 
     def __init__(self) -> None:
         self.where: list[str] = []
+        self.scan: list[str] = []
         self.params: dict[str, Any] = {}
 
-    def add(self, clause: str, **params: Any) -> None:
+    def add(self, clause: str, *, scan: str | None = None, **params: Any) -> None:
         self.where.append(clause)
+        self.scan.append(scan if scan is not None else clause)
         self.params.update(params)
+
+    def copy(self) -> _Sql:
+        """An independent copy, to add clauses to."""
+        out = _Sql()
+        out.where, out.scan, out.params = list(self.where), list(self.scan), dict(self.params)
+        return out
+
+    def for_scan(self) -> _Sql:
+        """The same conditions as the facet scan reads them."""
+        out = self.copy()
+        out.where = list(self.scan)
+        return out
 
     def clause(self) -> str:
         return (" WHERE " + " AND ".join(self.where)) if self.where else ""
@@ -372,6 +413,19 @@ def _band_size(store: Store, lo: float, hi: float) -> int:
             f"LIMIT {BAND_INDEX_MAX + 1}) b"), {"a": lo, "b": hi}) or 0)
 
 
+def _cells(lat_lo: float, lat_hi: float, lon_lo: float, lon_hi: float) -> list[int] | None:
+    """The :func:`grid_cell` ids a box overlaps, or None when they are more than MAX_CELLS.
+
+    Monotone arithmetic (the same as :func:`grid_cell`): every position inside the
+    box lies in one of these cells.
+    """
+    rows = range(math.floor((lat_lo + 90) * CELLS_PER_DEG), math.floor((lat_hi + 90) * CELLS_PER_DEG) + 1)
+    cols = range(math.floor((lon_lo + 180) * CELLS_PER_DEG), math.floor((lon_hi + 180) * CELLS_PER_DEG) + 1)
+    if len(rows) * len(cols) > MAX_CELLS:
+        return None
+    return [row * CELL_ROW + col for row in rows for col in cols]
+
+
 def _has_filters(query: SearchQuery) -> bool:
     """Whether the query filters on anything besides words."""
     return bool(query.rome or query.departement or query.contract or query.commune
@@ -383,20 +437,27 @@ def search_offers(store: Store, query: SearchQuery) -> SearchResult:
     pg = store.dialect == "postgresql"
     sql = _Sql()
     fts = _text_query(store, query.q)
+    nodes = 0  # PostgreSQL: nodes of the text query (1: one word; 3: two words and their AND...)
     if fts is not None and pg:
         with store.session() as s:
-            if not s.scalar(text("SELECT numnode(plainto_tsquery('french', :q))"), {"q": fts}):
-                fts = None  # only stop words: no word constraint
+            nodes = int(s.scalar(text("SELECT numnode(plainto_tsquery('french', :q))"), {"q": fts}) or 0)
+        if not nodes:
+            fts = None  # only stop words: no word constraint
     join = ""
+    equal = bool(query.rome or query.departement or query.contract or (query.commune and not query.radius_km))
     if fts is not None:
         if pg:
             # The planner picks a BitmapAnd of the GIN and the filter indexes, or a walk
             # of doc DESC testing tsv, from the words' frequency (tsvector statistics).
-            sql.add("s.tsv @@ plainto_tsquery('french', :fts)", fts=fts)
+            sql.add(TSV_MATCH, fts=fts)
         elif _has_filters(query):
             # FTS5 yields the matching rowids cheaply (no row read); the filter index is
             # then walked against that set instead of fetching every match's row.
-            sql.add("s.doc IN (SELECT rowid FROM catalogue_fts WHERE catalogue_fts MATCH :fts)", fts=fts)
+            # With an equality filter the facet scan (no order) walks that filter's index
+            # too (unary +): by rowid it would fetch the row of every match of a common
+            # word to test the filter (60 ms at 1M offers, 22 ms this way).
+            match = "s.doc IN (SELECT rowid FROM catalogue_fts WHERE catalogue_fts MATCH :fts)"
+            sql.add(match, scan="+" + match if equal else match, fts=fts)
         else:
             join = " JOIN catalogue_fts f ON f.rowid = s.doc"  # see `order` below
             sql.add("catalogue_fts MATCH :fts", fts=fts)
@@ -417,6 +478,7 @@ def search_offers(store: Store, query: SearchQuery) -> SearchResult:
         names = {f"ct{i}": c for i, c in enumerate(query.contract)}
         sql.add("s.contract IN (" + ",".join(":" + n for n in names) + ")", **names)
     centre = None
+    cells: list[int] | None = None
     if query.commune:
         cube_ok = False
         if query.radius_km:
@@ -427,9 +489,14 @@ def search_offers(store: Store, query: SearchQuery) -> SearchResult:
             r = query.radius_km
             kx = KM_PER_DEG_LON_EQUATOR * math.cos(math.radians(lat0))
             dlat, dlon = r / KM_PER_DEG_LAT, r / max(kx, 1e-6)
-            # In a dense area walking the newest offers and testing the box finds a page
-            # sooner than the latitude band (unary + keeps SQLite off the index there).
-            plus = "" if pg or _band_size(store, lat0 - dlat, lat0 + dlat) <= BAND_INDEX_MAX else "+"
+            # Words come from their own index (FTS5 rowid set, GIN): one query, not one per cell.
+            cells = _cells(lat0 - dlat, lat0 + dlat, lon0 - dlon, lon0 + dlon) if fts is None else None
+            if cells is not None or pg:
+                plus = "+" if cells is not None and not pg else ""  # SQLite: the cell index, not the band
+            else:
+                # In a dense area walking the newest offers and testing the box finds a page
+                # sooner than the latitude band (unary + keeps SQLite off the index there).
+                plus = "" if _band_size(store, lat0 - dlat, lat0 + dlat) <= BAND_INDEX_MAX else "+"
             sql.add(f"{plus}s.latitude BETWEEN :la1 AND :la2 AND {plus}s.longitude BETWEEN :lo1 AND :lo2",
                     la1=lat0 - dlat, la2=lat0 + dlat, lo1=lon0 - dlon, lo2=lon0 + dlon)
             sql.add("((s.latitude - :lat0) * :ky) * ((s.latitude - :lat0) * :ky) + "
@@ -445,7 +512,9 @@ def search_offers(store: Store, query: SearchQuery) -> SearchResult:
         sql.add(f"{plus}s.salary_yearly >= :smin", smin=query.salary_min)
     if query.since is not None:
         cube_ok = False
-        sql.add(f"{plus}s.published_at >= :since", since=query.since)
+        # The facet scan reads (published_at, salary_yearly, contract, departement,
+        # rome_domain) alone: the index 0010_search_1m covers it.
+        sql.add(f"{plus}s.published_at >= :since", scan="s.published_at >= :since", since=query.since)
     facets = None
     complete = True
     order = "f.rowid DESC" if join and not pg else "s.doc DESC"
@@ -453,21 +522,56 @@ def search_offers(store: Store, query: SearchQuery) -> SearchResult:
         if cube_ok:
             facets = _cube_facets(store, query)
         else:
-            facets, complete = _scan_facets(store, join, sql,
+            where = sql.for_scan()
+            if cells is not None:
+                cell_names: dict[str, Any] = {f"cl{i}": c for i, c in enumerate(cells)}
+                where.add("s.cell IN (" + ",".join(":" + n for n in cell_names) + ")", **cell_names)
+            facets, complete = _scan_facets(store, join, where,
                                             bitmap=pg and fts is not None and not _has_filters(query))
-    page = _Sql()
-    page.where, page.params = list(sql.where), dict(sql.params)
+    page = sql.copy()
     if query.after is not None:
         page.add("s.doc < :after", after=query.after)
-    stmt = f"SELECT s.doc FROM catalogue_search s{join}{page.clause()} ORDER BY {order} LIMIT :lim"
+    if cells is not None:
+        # The newest page of each cell the circle's box overlaps (index (cell, doc)
+        # read backwards, a few rows each), merged: a small town's box holds few
+        # offers, and walking the whole catalogue newest first to find them reads far.
+        page.params.update({f"cl{i}": c for i, c in enumerate(cells)})
+        branches = " UNION ALL ".join(
+            f"SELECT doc FROM (SELECT s.doc FROM catalogue_search s{page.clause()} AND s.cell = :cl{i} "
+            f"ORDER BY s.doc DESC LIMIT :lim) c{i}" for i in range(len(cells)))
+        stmt = f"SELECT doc FROM ({branches}) u ORDER BY doc DESC LIMIT :lim"
+    else:
+        stmt = f"SELECT s.doc FROM catalogue_search s{join}{page.clause()} ORDER BY {order} LIMIT :lim"
     with store.session() as s:
-        docs = [int(d) for d in s.scalars(text(stmt), {**page.params, "lim": query.limit})]
+        walked = _walk_newest(s, page, query.limit) if pg and nodes > 1 and equal else None
+        docs = walked if walked is not None else [
+            int(d) for d in s.scalars(text(stmt), {**page.params, "lim": query.limit})]
         summaries: dict[int, dict[str, Any]] = dict(s.execute(
             select(CatalogueText.doc, CatalogueText.summary).where(CatalogueText.doc.in_(docs))
         ).all()) if docs else {}
     offers = [summaries[d] for d in docs if d in summaries]
     nxt = str(docs[-1]) if len(docs) == query.limit else None
     return SearchResult(offers, nxt, facets, centre, complete)
+
+
+def _walk_newest(s: Session, page: _Sql, limit: int) -> list[int] | None:
+    """PostgreSQL, several words and an equality filter: the page if the WALK_BUDGET newest offers of the filter hold it.
+
+    The planner estimates several words' matches as independent (one word's
+    frequency it reads right from the tsvector statistics), while a job
+    title's words come together ("assistante administrative": 12,000 estimated,
+    39,000 found at 1M offers), so it builds the GIN bitmaps of every match and
+    sorts them (90 ms) where walking the filter index newest first finds the page
+    in a few hundred rows (3 ms). Testing ``tsv`` costs a detoast per row (~4 µs), so the
+    walk is bounded; None when it did not find a full page (rare words, small
+    filters): the caller then runs the planner's plan, whose answer is the same.
+    """
+    rest = _Sql()
+    rest.where = [w for w in page.where if w != TSV_MATCH]
+    stmt = (f"SELECT doc FROM (SELECT s.doc, s.tsv FROM catalogue_search s{rest.clause()} "
+            f"ORDER BY s.doc DESC LIMIT :budget) s WHERE {TSV_MATCH} ORDER BY doc DESC LIMIT :lim")
+    docs = [int(d) for d in s.scalars(text(stmt), {**page.params, "budget": WALK_BUDGET, "lim": limit})]
+    return docs if len(docs) == limit else None
 
 
 def _empty_facets() -> dict[str, list[dict[str, Any]]]:

@@ -294,7 +294,8 @@ class CatalogueSearch(Base):
         Index("ix_search_insee", "insee"),
         Index("ix_search_city", "city"),
         Index("ix_search_lat", "latitude", "longitude"),
-        Index("ix_search_since_salary", "published_at", "salary_yearly"),
+        Index("ix_search_since_cover", "published_at", "salary_yearly", "contract", "departement", "rome_domain"),
+        Index("ix_search_cell", "cell", "doc", "latitude", "longitude"),
     )
     doc: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     cluster_id: Mapped[str] = mapped_column(String(40), unique=True)
@@ -310,6 +311,7 @@ class CatalogueSearch(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
     longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cell: Mapped[int | None] = mapped_column(Integer, nullable=True)  # jobgate.search.grid_cell
     public_service: Mapped[bool] = mapped_column(Boolean, default=False)
     direct_contact: Mapped[bool] = mapped_column(Boolean, default=False)  # nominatif, no preselection
 

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import math
+import random
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from jobgate.api import create_app
 from jobgate.config import Settings, load_settings
 from jobgate.pipeline import run_cycle
-from jobgate.search import fold_text, index_catalogue
+from jobgate.search import (
+    KM_PER_DEG_LAT,
+    KM_PER_DEG_LON_EQUATOR,
+    _cells,
+    commune_centre,
+    fold_text,
+    grid_cell,
+    index_catalogue,
+)
 from jobgate.storage import Store
+from jobgate.storage.migrate import alembic_config
 from jobgate.storage.models import CatalogueSearch, Cluster, utcnow
 from tests.conftest import EXAMPLES
 
@@ -116,3 +128,76 @@ def test_index_follows_catalogue_and_hides_anonymous_employers(env: tuple[TestCl
         assert s.scalar(select(CatalogueSearch.doc).where(CatalogueSearch.cluster_id == closed.id)) is None
     assert client.get(f"/offers/{closed.id}").status_code == 404
     assert index_catalogue(store, settings).indexed == 0  # idempotent
+
+
+def test_grid_cells_cover_every_position_of_a_box() -> None:
+    rng = random.Random(5)
+    for _ in range(2000):
+        lat, lon = rng.uniform(-60, 60), rng.uniform(-179, 179)
+        dlat, dlon = rng.uniform(0.001, 0.5), rng.uniform(0.001, 0.5)
+        cells = _cells(lat - dlat, lat + dlat, lon - dlon, lon + dlon)
+        assert cells is not None
+        for _ in range(5):
+            y, x = rng.uniform(lat - dlat, lat + dlat), rng.uniform(lon - dlon, lon + dlon)
+            assert grid_cell(y, x) in cells
+    assert grid_cell(48.8566, 2.3522) != grid_cell(48.8566, 2.6)  # 0.2° apart in longitude
+    assert _cells(40.0, 50.0, -5.0, 9.0) is None  # too many cells: the caller walks the box instead
+
+
+def test_radius_matches_exact_distances_newest_first(env: tuple[TestClient, Store, Settings]) -> None:
+    """Every radius path (cells, box walk) returns exactly the offers within the distance, newest first."""
+    client, store, _ = env
+    with store.session() as s:
+        rows = s.execute(select(CatalogueSearch.doc, CatalogueSearch.cluster_id, CatalogueSearch.latitude,
+                                CatalogueSearch.longitude, CatalogueSearch.cell)).all()
+    assert all(r.cell == grid_cell(r.latitude, r.longitude) for r in rows)
+    checked = 0
+    for commune, radius in (("Paris", 5), ("Paris", 15), ("Lyon", 30), ("Marseille", 40), ("Paris", 150),
+                            ("Toulouse", 200)):
+        centre = commune_centre(store, commune)
+        if centre is None:
+            continue
+        lat0, lon0 = centre
+        kx = KM_PER_DEG_LON_EQUATOR * math.cos(math.radians(lat0))
+        expected = [r.cluster_id for r in sorted(rows, key=lambda r: -r.doc)
+                    if r.latitude is not None and r.longitude is not None
+                    and ((r.latitude - lat0) * KM_PER_DEG_LAT) ** 2 + ((r.longitude - lon0) * kx) ** 2
+                    <= radius * radius + 1e-9]
+        found = _all(client, commune=commune, rayon=radius)
+        assert [o["id"] for o in found] == expected, (commune, radius)
+        body = client.get("/offers", params={"commune": commune, "rayon": radius}).json()
+        assert body["facets_complete"] and sum(f["count"] for f in body["facets"]["contract"]) == len(expected)
+        checked += bool(expected)
+    assert checked >= 3
+
+
+def test_migration_fills_the_cell_of_existing_rows(env: tuple[TestClient, Store, Settings]) -> None:
+    """0010_search_1m computes in SQL the cell the indexer computes in Python."""
+    _, store, _ = env
+    with store.session() as s:
+        before = dict(s.execute(select(CatalogueSearch.doc, CatalogueSearch.cell)).all())
+    assert sum(c is not None for c in before.values()) > 10
+    command.downgrade(alembic_config(store.engine), "0009_search_perf")
+    store.migrate()
+    with store.session() as s:
+        assert dict(s.execute(select(CatalogueSearch.doc, CatalogueSearch.cell)).all()) == before
+
+
+@pytest.mark.parametrize("budget", [2000, 3])
+def test_words_and_filter_equal_words_then_filter(env: tuple[TestClient, Store, Settings],
+                                                  monkeypatch: pytest.MonkeyPatch, budget: int) -> None:
+    """Words + département (PostgreSQL: the bounded newest-first walk, or its fallback) = words, then filtered."""
+    client, _, _ = env
+    monkeypatch.setattr("jobgate.search.WALK_BUDGET", budget)
+    checked = 0
+    for offer in _all(client)[:40]:
+        words = [w for w in fold_text(offer["title"]).split() if len(w) >= 4][:2]
+        dep = offer["place"]["departement"]
+        if len(words) < 2 or not dep:
+            continue
+        q = " ".join(words)
+        expected = [o["id"] for o in _all(client, q=q) if o["place"]["departement"] == dep]
+        assert offer["id"] in expected
+        assert [o["id"] for o in _all(client, q=q, departement=dep)] == expected
+        checked += 1
+    assert checked >= 5

@@ -33,6 +33,8 @@ REVIEWED: dict[tuple[str, str], str] = {
     ("jobgate/search.py", "_cube_facets"): "facet column names from the FACETS constant; values bound",
     ("jobgate/search.py", "_scan_facets"): "fixed fragments and the FACET_SCAN_LIMIT constant; values bound",
     ("jobgate/migrations/versions/0004_search.py", "downgrade"): "trigger names from a constant tuple",
+    ("jobgate/search.py", "_walk_newest"): "the page's fixed WHERE fragments and TSV_MATCH; values bound "
+                                           "(:budget, :lim, the filters' own)",
     ("jobgate/search.py", "_band_size"): "the BAND_INDEX_MAX constant; latitudes bound as :a, :b",
     ("jobgate/storage/rawbulk.py", "upsert_prepared"): "DBAPI placeholders (? or %s) chosen by dialect and "
                                                        "repeated per chunk; every value is a bound parameter",
