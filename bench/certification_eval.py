@@ -50,7 +50,8 @@ from normalizer.certification.testing import load_fixtures, offer_from_fixture  
 SHARED = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 FT_FILE = SHARED / "ft_offers/ft_offres_2025-11-13.jsonl.gz"
 FIXTURES = ROOT / "tests/fixtures/certification"
-# Sets added on branch norm4 (holdout2: second holdout; tuning_extra: new tuning examples).
+# Sets added on branches norm4 (holdout2: second holdout; tuning_extra: new tuning examples)
+# and cert (tuning_generalise: varied paraphrases, tuned on).
 FIXTURES2 = ROOT / "tests" / "normalizer" / "certification" / "fixtures"
 
 FT_CONTRACT = {
@@ -335,7 +336,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     args = ap.parse_args(list(argv) if argv is not None else None)
 
     if args.fixtures_only:
-        for name in ("offending", "lawful", "tuning_extra", *(("holdout", "holdout2") if args.holdout else ())):
+        for name in ("offending", "lawful", "tuning_extra", "tuning_generalise", *(("holdout", "holdout2") if args.holdout else ())):
             if (FIXTURES / f"{name}.jsonl").exists() or (FIXTURES2 / f"{name}.jsonl").exists():
                 fixtures(name, show=args.show_misses)
         return
@@ -369,8 +370,9 @@ def main(argv: Iterable[str] | None = None) -> None:
 
     fixtures("offending", show=args.show_misses)
     fixtures("lawful", show=args.show_misses)
-    if (FIXTURES2 / "tuning_extra.jsonl").exists():
-        fixtures("tuning_extra", show=args.show_misses)
+    for name in ("tuning_extra", "tuning_generalise"):
+        if (FIXTURES2 / f"{name}.jsonl").exists():
+            fixtures(name, show=args.show_misses)
     if args.holdout:
         fixtures("holdout", show=args.show_misses)
         fixtures("holdout2", show=args.show_misses)
