@@ -74,6 +74,8 @@ def exclusion(
     group: str,
     triggers: str,
     *,
+    anchors: str = WORD_ANCHORS,
+    reach: int = 20,
     restrict: bool = True,
     gap: int = 30,
     unless_before: str | None = None,
@@ -87,6 +89,10 @@ def exclusion(
         group: regex alternation naming the people (no surrounding group needed).
         triggers: space-separated words, one of which every match contains; they are
             also the anchors (searched for only when present in the offer's words).
+        anchors: ``|``-separated literal substrings instead (when a trigger word is
+            also a common substring, e.g. "ans" in "dans").
+        reach: characters around an anchor that the group regex runs in (the longest
+            stretch of the group before or after its trigger word).
         restrict: also flag restriction ("uniquement …", "… exigé"); False for criteria
             where reserving a post to the group is lawful positive action (disability,
             unemployment).
@@ -100,8 +106,8 @@ def exclusion(
     return _pattern(
         rf"\b(?:{group})\b",
         triggers,
-        anchors=WORD_ANCHORS,
-        reach=45,
+        anchors=anchors,
+        reach=reach,
         policy_ok=policy_ok,
         unless_before=unless_before,
         window=120,

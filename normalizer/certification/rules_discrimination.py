@@ -177,6 +177,8 @@ AGE_WORDS = {
 }
 _AGE_WORD = r"seize|dix-(?:sept|huit|neuf)|(?:vingt|trente|quarante|cinquante|soixante)(?:-(?:et-un|deux|trois|quatre|cinq|six|sept|huit|neuf))?"
 _AGE_NUM = rf"(1[6-9]|[2-6]\d|70|{_AGE_WORD})"
+#: Over 18: "moins de 18 ans non acceptés" restates the legal working age.
+_AGE_NUM_OVER_18 = r"19|[2-6]\d|70|dix-neuf|(?:vingt|trente|quarante|cinquante|soixante)(?:-(?:et-un|deux|trois|quatre|cinq|six|sept|huit|neuf))?"
 _NOT_CANDIDATE = (
     r"enfants?|bebes?|eleves?|jeunes enfants|personnes? agee?s?|residents?|patients?|public|beneficiaires?|"
     r"usagers?|clients?|adolescents?|mineurs?|seniors?|retraites?|depuis|existe|existence|cree|creee|fondee?|"
@@ -205,6 +207,9 @@ AGE = (
     # norm4: an age bracket for the candidate ("tranche d'âge visée : 20 à 30 ans").
     pattern(rf"\btranche d'age (recherchee|souhaitee|visee|ciblee|ideale|requise|demandee)\s*:?\s*(de |entre )?{_AGE_NUM} ?(ans )?(-|a|/|et) ?{_AGE_NUM} ans\b",
             "tranche"),
+    # cert: "les plus de 50 ans ne seront pas retenus" (a small regex of its own: it
+    # runs around every " ans", which "dans" and "sans" make frequent as a word anchor).
+    exclusion(rf"(plus|moins) de ({_AGE_NUM_OVER_18}) ans", "ans", anchors=" ans", unless_before=GROUP_OK),
     # cert: age groups excluded or singled out, age limits in other wordings.
     exclusion(r"seniors?|quinquagenaires?|quadragenaires?|sexagenaires?|quinquas?|retraitee?s?|personnes? agees?|jeunes retraitee?s?",
               "senior seniors quinquagenaire quinquagenaires quadragenaire quadragenaires sexagenaire sexagenaires quinqua quinquas retraite retraites retraitee retraitees agee agees",
@@ -275,13 +280,12 @@ FAM = (
             "enceinte enceintes grossesse maternite enfant"),
     # cert: family situations excluded or singled out.
     exclusion(r"celibataires?|mariee?s?|divorcee?s?|pacsee?s?|veu(f|ve|fs|ves)|(jeunes )?(meres?|peres?|mamans?|papas?|parents)( celibataires?| isolee?s?| de (jeunes |jeunes? )?enfants?)?|"
-              r"familles? (monoparentales?|nombreuses?)|(femmes? |candidates? )?enceintes?|couples?( mariee?s?)?|personnes? (avec|ayant des) enfants?|futures? (mamans?|meres?)",
-              "celibataire celibataires marie mariee maries mariees divorce divorcee divorces divorcees pacse pacsee veuf veuve veufs veuves mere meres pere peres maman mamans papa papas parents famille familles enceinte enceintes couple couples enfant enfants future futures",
+              r"familles? (monoparentales?|nombreuses?)|(femmes? |candidates? )?enceintes?|couples?( mariee?s?)?|futures? (mamans?|meres?)",
+              "celibataire celibataires marie mariee maries mariees divorce divorcee divorces divorcees pacse pacsee veuf veuve veufs veuves mere meres pere peres maman mamans papa papas parents monoparentale monoparentales nombreuse nombreuses enceinte enceintes couple couples future futures",
               unless_before=before(NEG_GROUP, SERVES, r"statut|regime|sainte?|saint")),
     pattern(r"\b(libres? de|sans|aucune?|pas d'|pas de) (toute |toutes )?(attaches?|contraintes?|obligations?|charges?) (familiales?|de famille)\b"
             r"|\b(preciser|indiquer|mentionner|communiquer|renseigner|joindre) (votre |vos |le |la |l')?(situation (de famille|familiale|maritale|matrimoniale)|statut (marital|matrimonial)|nombre (de vos |d')enfants|livret de famille)\b",
-            "attache attaches contrainte contraintes obligation obligations charge charges familiale familiales famille situation statut nombre livret",
-            anchors="familiale|de famille|maritale|matrimonial|nombre de vos enfants|nombre d'enfants", reach=60,
+            "familiale familiales famille maritale matrimoniale marital matrimonial enfants", anchors="=words", reach=60,
             unless_before=NEG),
 )
 
@@ -310,15 +314,19 @@ ORIG = (
     # norm4: "pas de profils issus de l'immigration", "pas de personnes d'origine X".
     pattern(r"\bpas (de |d')(candidats? |personnes? |profils? |gens )?(d'origine (etrangere|africaine|maghrebine|arabe|asiatique|turque|immigree)|issus? de l'immigration)\b",
             "origine immigration"),
+    # cert: a French or white "birth" asked for.
+    pattern(r"\b(francaise?s?|europeen(ne)?s?|blanc(he)?s?) (de naissance|d'origine|de souche|de sang)\b",
+            "francais francaise francaises europeen europeenne europeens europeennes blanc blancs blanche blanches", anchors="=words",
+            unless_before=before(NEG_CORE, r"produits?|vins?|fromages?|viandes?|cuisine|specialites?|marques?|fabrication|appellation|labels?")),
     # cert: origin groups excluded or singled out (nationality adjectives only after a
     # person noun or as a plural noun: "anglais courant" is a language, not a person).
     exclusion(r"(d'origines? |origine )(etrangere|africaine|maghrebine|arabe|asiatique|europeenne|francaise|immigree|turque|roumaine|polonaise|portugaise|algerienne|"
               r"marocaine|tunisienne|senegalaise|malienne|ivoirienne|comorienne|chinoise|indienne|pakistanaise|antillaise|subsaharienne|nord-africaine|latine|hispanique|"
               r"gitane|rom|juive|musulmane|modeste|populaire)s?|etrangere?s?|immigree?s?|issue?s? de l'immigration|maghrebine?s?|africaine?s?|noire?s?|blacks?|beurs?|rebeus?|"
-              r"asiatiques?|roms?|tziganes?|gitane?s?|gens du voyage|de couleur|europeen(ne)?s?|(francais|francaise|europeen\w*|blanc\w*) (de naissance|d'origine|de souche|de sang)|"
+              r"asiatiques?|roms?|tziganes?|gitane?s?|gens du voyage|de couleur|europeen(ne)?s?|"
               r"(roumain|bulgare|polonais|portugais|algerien|marocain|tunisien|senegalais|malien|ivoirien|turc|comorien|ukrainien|syrien|afghan|chinois|pakistanais|indien|albanais|kosovar|tchetchene)(ne|e|s|nes|es)?",
-              "francais francaise origine origines etranger etrangere etrangers etrangeres immigre immigree immigres immigrees immigration maghrebin maghrebine maghrebins maghrebines africain africaine africains africaines noir noire noirs noires black blacks beur beurs rebeu rebeus asiatique asiatiques rom roms tzigane tziganes gitan gitane gitans gitanes voyage couleur europeen europeenne europeens europeennes blanc blancs blanche blanches roumain roumaine roumains roumaines bulgare bulgares polonais polonaise polonaises portugais portugaise portugaises algerien algerienne algeriens algeriennes marocain marocaine marocains marocaines tunisien tunisienne tunisiens tunisiennes senegalais senegalaise senegalaises malien malienne maliens maliennes ivoirien ivoirienne ivoiriens ivoiriennes turc turcs turque turques comorien comorienne comoriens comoriennes ukrainien ukrainienne ukrainiens ukrainiennes syrien syrienne syriens syriennes afghan afghane afghans afghanes chinois chinoise chinoises pakistanais pakistanaise pakistanaises indien indienne indiens indiennes albanais albanaise albanaises kosovar kosovare kosovars kosovares tchetchene tchetchenes",
-              unless_before=before(NEG_GROUP, SERVES, _SERVED_PEOPLE, r"nationalite|ressortissant|citoyen|cuisine|produits?|specialites?|langue|parl\w+|clientele")),
+              "origine origines etranger etrangere etrangers etrangeres immigre immigree immigres immigrees immigration maghrebin maghrebine maghrebins maghrebines africain africaine africains africaines noir noire noirs noires black blacks beur beurs rebeu rebeus asiatique asiatiques rom roms tzigane tziganes gitan gitane gitans gitanes voyage couleur europeen europeenne europeens europeennes blanc blancs blanche blanches roumain roumaine roumains roumaines bulgare bulgares polonais polonaise polonaises portugais portugaise portugaises algerien algerienne algeriens algeriennes marocain marocaine marocains marocaines tunisien tunisienne tunisiens tunisiennes senegalais senegalaise senegalaises malien malienne maliens maliennes ivoirien ivoirienne ivoiriens ivoiriennes turc turcs turque turques comorien comorienne comoriens comoriennes ukrainien ukrainienne ukrainiens ukrainiennes syrien syrienne syriens syriennes afghan afghane afghans afghanes chinois chinoise chinoises pakistanais pakistanaise pakistanaises indien indienne indiens indiennes albanais albanaise albanaises kosovar kosovare kosovars kosovares tchetchene tchetchenes",
+              unless_before=before(NEG_GROUP, SERVES, r"nationalite|ressortissant|citoyen|cuisine|produits?|specialites?|langue|parl\w+|clientele")),
 )
 
 
@@ -358,18 +366,20 @@ HEALTH = (
     # cert: health conditions and disabilities excluded (reserving a post to disabled
     # people is lawful positive action, so no restriction form); good health required.
     exclusion(r"handicapee?s?|(en situation de |porteu(r|se|rs|ses) d'un |avec un |ayant un )handicaps?|invalides?|a mobilite reduite|pmr|rqth|"
-              r"diabetiques?|epileptiques?|asthmatiques?|allergiques?|cardiaques?|malades?|seropositi(f|ve|fs|ves)|vih|sida|"
+              r"diabetiques?|epileptiques?|asthmatiques?|cardiaques?|malades?|seropositi(f|ve|fs|ves)|vih|sida|"
               r"malentendante?s?|malvoyante?s?|sourde?s?|aveugles?|depressi(f|ve|fs|ves)|dyslexiques?|autistes?|bipolaires?|cancer\w*|obeses?|"
               r"(atteints?|atteintes|souffrant|souffrante?s?) (de |d'|du |des )\w+|(problemes?|soucis|troubles?) (de sante|de dos|medica\w+|psychi\w+|psycholog\w+)|"
               r"maladies? (chroniques?|graves?)|antecedents?( medica\w+| psychi\w+| de \w+| d'\w+)?|arrets? maladie",
-              "handicape handicapee handicapes handicapees handicap handicaps invalide invalides mobilite pmr rqth diabetique diabetiques epileptique epileptiques asthmatique asthmatiques allergique allergiques cardiaque cardiaques malade malades seropositif seropositive seropositifs seropositives vih sida malentendant malentendante malentendants malentendantes malvoyant malvoyante malvoyants malvoyantes sourd sourde sourds sourdes aveugle aveugles depressif depressive depressifs depressives dyslexique dyslexiques autiste autistes bipolaire bipolaires cancer obese obeses atteint atteints atteintes souffrant souffrante souffrants souffrantes probleme problemes soucis trouble troubles maladie maladies antecedent antecedents",
+              "handicape handicapee handicapes handicapees handicap handicaps invalide invalides mobilite pmr rqth diabetique diabetiques epileptique epileptiques asthmatique asthmatiques cardiaque cardiaques malade malades seropositif seropositive seropositifs seropositives vih sida malentendant malentendante malentendants malentendantes malvoyant malvoyante malvoyants malvoyantes sourd sourde sourds sourdes aveugle aveugles depressif depressive depressifs depressives dyslexique dyslexiques autiste autistes bipolaire bipolaires cancer obese obeses atteint atteints atteintes souffrant souffrante souffrants souffrantes probleme problemes soucis trouble troubles maladie maladies antecedent antecedents",
               restrict=False, unless_before=before(NEG_GROUP, SERVES, r"ouvert\w*|priorit\w*|amenag\w*|adapt\w*|compatible")),
-    exclusion(r"(en )?(bonne|parfaite|excellente) sante( physique| mentale| physique et mentale)?|(personnes?|candidate?s?|profils?|travailleu\w+|physiquement) valides?|indemnes? de \w+|sans (antecedents?|pathologies?|maladies?)( \w+)?",
+    exclusion(r"(en )?(bonne|parfaite|excellente) sante( physique et mentale| physique| mentale)?|(personnes?|candidate?s?|profils?|travailleu\w+|physiquement) valides?|indemnes? de \w+|sans (antecedents?|pathologies?|maladies?)( \w+)?",
               "sante valide valides indemne indemnes antecedent antecedents pathologie pathologies maladie maladies",
               unless_before=before(NEG_GROUP, SERVES)),
 )
 
 # ---------------------------------------------------------------------------- DISC-APP
+#: Hair and beauty work: hair colours and cuts are the service, not the candidate.
+_HAIR_CARE = r"specialiste|coloration|coloriste|coupes?|soins?|balayages?|produits?|coiff\w*|perruques?|extensions?|clients?|clientele"
 APP = (
     pattern(r"\bphysique (agreable|avantageux|plaisant|attrayant|attirant|sympathique|irreprochable|impeccable|de mannequin)\b|\bbelle presentation physique\b|\b(jolie|belle) (fille|femme|jeune femme|silhouette|plastique|apparence)\b|\bbien (fait|faite) de (sa|votre) personne\b|\bsex.?appeal\b",
             "physique presentation jolie belle fait faite appeal", unless_before=NEG),
@@ -377,7 +387,7 @@ APP = (
             "taille mesurer mesurant hauteur poids minimum min moins", anchors="1m|1 m|1,|1.|poids|taille"),
     pattern(r"\b(yeux (bleus|verts|clairs|marrons)|cheveux (courts|longs|blonds|bruns|roux|lisses)|blonde?s?|brune?s? (de preference|uniquement)|mince|minces|svelte|sveltes|elancee?|pas de surpoids|sans surpoids|surpoids)\b",
             "yeux cheveux blond blonde blondes brun brune brunes mince minces svelte sveltes elance elancee surpoids",
-            unless_before=NEG),
+            unless_before=before(NEG_CORE, _HAIR_CARE)),
     pattern(r"\b(cv|candidature) (avec|accompagnee? d'une?) photo (obligatoire|exigee|imperative|indispensable|en pied|de plain-pied)\b|\bphoto en pied\b",
             "photo"),
     pattern(r"\b(bonne|belle|excellente|tres bonne) presentation\b|\bpresentation (soignee|impeccable|irreprochable)\b|\b(pas de|sans) (tatouages?|piercings?)\b|\btatouages? (visibles? )?(interdits?|exclus|non acceptes)\b",
@@ -390,7 +400,7 @@ APP = (
               r"rousse?s?|roux|chauves?|barbus?|tatouee?s?|percee?s?|blonde?s?|brune?s?|(silhouette|allure|apparence|plastique) (\w+)|seduisante?s?|"
               r"(jolie?s?|belles?|beaux?|bonne|agreable) (apparence|allure|silhouette|plastique|physique|gueule|visage)",
               "mince minces svelte sveltes elance elancee elances elancees surpoids obese obeses grosse grosses gros corpulence corpulent corpulente corpulents corpulentes ronde rondes rousse rousses roux chauve chauves barbu barbus tatoue tatouee tatoues tatouees perce percee perces percees blond blonde blonds blondes brun brune bruns brunes silhouette allure apparence physique plastique seduisant seduisante seduisants seduisantes",
-              unless_before=before(NEG_GROUP, SERVES, r"condition|effort|activite|travail|resistance|aptitude|port|specialiste|coloration|coupe|balayage|produits?|vetements?|rayon|tailles?")),
+              unless_before=before(NEG_GROUP, SERVES, _HAIR_CARE, r"condition|effort|activite|travail|resistance|aptitude|port|vetements?|rayon|tailles?")),
     pattern(r"\bphysique (\w+ )?(avenant|agreable|attrayant|attirant|seduisant|plaisant|harmonieux|flatteur|athletique|de reve|parfait|soigne)\b|\bsilhouette (fine|mince|elancee|sportive|harmonieuse|parfaite|de mannequin)\b"
             r"|\b(taille|mesurer|mesurant|hauteur) (minimum|minimale|min|requise|exigee)?\s*:?\s*(d'au moins |de |au moins )?(un|1) (metre|m)\b",
             "physique silhouette taille mesurer mesurant hauteur", unless_before=NEG),
@@ -449,7 +459,7 @@ RES = (
               r"|((venant|issue?s?|sortant|vivant) (de |des |du |d'|en )(la |les |l')?)?(quartiers? (nord|sud|est|ouest|prioritaires?|sensibles?|populaires?|difficiles?|defavorises?)|quartiers?|cites?( hlm)?|banlieues?)"
               r"|zones? (urbaines? )?sensibles?|zus|qpv|\d+(e|eme) arrondissement|seine-saint-denis|hors (de )?(paris|la ville|la commune|la metropole)( intra-muros)?",
               "habitant habitants habitante habitantes resident residents residente residentes residant residants residante residantes domicilie domicilies domiciliee domiciliees originaire originaires vivant vivants quartier quartiers cite cites banlieue banlieues zone zones zus qpv arrondissement seine hors",
-              gap=20, unless_before=before(NEG_GROUP, SERVES, r"emplois? francs?|secteur|tournee|livraison|intervention|mission|chantier")),
+              gap=20, reach=30, unless_before=before(NEG_GROUP, SERVES, r"emplois? francs?|secteur|tournee|livraison|intervention|mission|chantier")),
 )
 
 # ---------------------------------------------------------------------------- DISC-LANG
@@ -470,7 +480,7 @@ ECON = (
               r"(en (situation de )?)?surendettement|surendettee?s?|endettee?s?|fichee?s? (a la |au )?(banque de france|fichier|ficp|fcc)|interdits? bancaires?|precaires?|pauvres|"
               r"(en|dans la) (precarite|difficulte financiere|grande difficulte)|sans ressources|dettes?|credits? en cours|fichage( bancaire| banque de france)?",
               "beneficiaire beneficiaires allocataire allocataires percepteur percepteurs minima minimas aah ass allocation allocations sociale sociales solidarite rsa rmi rmiste rmistes chomeur chomeuse chomeurs chomeuses demandeur demandeuse demandeurs demandeuses domicile sdf abri abris surendettement surendette surendettee surendettes surendettees endette endettee endettes endettees fiche fichee fiches fichees interdit interdits precaire precaires pauvres precarite difficulte ressources dette dettes credit credits fichage",
-              restrict=False, unless_before=before(NEG_GROUP, SERVES, r"ouvert\w*|priorit\w*|eligible\w*|contrat d'insertion|dispositif|pec")),
+              restrict=False, reach=30, unless_before=before(NEG_GROUP, SERVES, r"ouvert\w*|priorit\w*|eligible\w*|contrat d'insertion|dispositif|pec")),
 )
 
 # ---------------------------------------------------------------------------- DISC-ALERT

@@ -16,13 +16,18 @@ __all__ = ["RULES", "premium_number"]
 
 R, W, INF = Severity.REJECT, Severity.WARN, Severity.INFO
 
-_FREE = r"(\b(aucuns?|pas de|sans|ni|zero|jamais de?)\s*$)|" + before(r"aucuns? (frais|participation|cout)|pas de (frais|participation|cout)|sans (frais|participation|cout|aucun)|\bni\b|gratuit\w*|pris en charge|prise en charge")
+_FREE = r"(\b(aucuns?|pas de|sans|ni|zero|jamais de?)\s*$)|" + before(r"clients?|emprunteurs?|locataires?|acquereurs?|usagers?|aucuns? (frais|participation|cout)|pas de (frais|participation|cout)|sans (frais|participation|cout|aucun)|\bni\b|gratuit\w*|pris en charge|prise en charge")
 _FREE_AFTER = r"^[^.\n]{0,40}\b(offert\w*|gratuit\w*|ne (sera|seront|sont) (jamais )?(demande|exige|reclame)|pris en charge|prise en charge|a la charge de (l'employeur|l'entreprise|la societe)|par l'employeur|par l'entreprise|finance\w* par (l'employeur|l'entreprise|nos soins|l'opco))"
 #: A payment (noun or verb) that can fall on a candidate.
 _PAY_NOUN = (
-    r"\b(contribution|frais|droits? (d'entree|d'inscription|d'acces)|caution|depot|cheque|abonnement|pack|kit|mallette|malette|valise|"
-    r"formation|adhesion|inscription|paiement|versement|acompte|avance|achat|achete\w*|location|stock|licence|"
-    r"regle[rz]?|reglez|payer|payez|payable|verse[rz]|versent|investi\w*|participation)\b"
+    r"\b(contribution|frais|caution|depot|cheque|abonnement|pack|kit|mallette|malette|valise|"
+    r"adhesion|inscription|paiement|versement|acompte|achat|achete[rz]?|achetee?s?|location|"
+    r"regle[rz]|payer|payez|payable|verse[rz]|versent|investir|investissez)\b"
+)
+_PAY_WORDS = (
+    "contribution frais caution depot cheque abonnement pack kit mallette malette valise adhesion inscription "
+    "paiement versement acompte achat achete achetee achetes achetez acheter location regler reglez "
+    "payer payez payable verser versez versent investir investissez"
 )
 #: Cues that the candidate pays (not the employer, not a customer).
 _CANDIDATE_PAYS = (
@@ -60,7 +65,8 @@ FEES = (
     # in any wording ("une contribution de 45 € vous sera demandée", "dépôt de 500 €
     # exigé", "pack de bienvenue facturé 390 € au nouveau conseiller").
     pattern(r"\b\d{1,4}(?:[.,]\d{1,2})? ?(?:eur|euros?)\b",
-            "eur euro euros", anchors=" eur| euro", reach=12, window=90, fields=("title", "description"),
+            # the payment words gate the pattern (every match needs one in its sentence)
+            _PAY_WORDS, anchors=" eur| euro", reach=12, window=90, fields=("title", "description"),
             needs=(_CANDIDATE_PAYS, _PAY_NOUN),
             unless_before=_EMPLOYER_PAYS, unless_after=_EMPLOYER_PAYS),
 )
