@@ -38,12 +38,15 @@ AFTER_EXCL = (
     r"(?:s'abstenir|s'abstiennent|(?:ne|n') ?(?:sont|seront|sera|est|serons|pourront|peuvent|pourra|peut|doivent|doit|"
     r"seraient|serait)(?: pas| point| plus)?(?: \w+)? " + _PART + r"|non " + _PART + r"|pas " + _PART + r"|"
     r"(?:sont |seront |sera |est )?(?:exclue?s?|refusee?s?|ecartee?s?|proscrite?s?|interdite?s?|indesirables?)|"
-    r"inutile de (?:postuler|candidater)|(?:merci de |priere de )?ne pas (?:postuler|candidater))"
+    r"inutile de (?:postuler|candidater)|(?:merci de |priere de )?ne pas (?:postuler|candidater)|"
+    r"(?:ne|n') ?(?:correspond\w*|convien\w*|repond\w*) pas)"
 )
 #: Before the group: "pas de …", "aucun …", "nous ne recrutons pas de …".
 BEFORE_EXCL = (
     r"(?:pas (?:de |d'|des )|aucune? |sans |hors |sauf |non |excluant (?:les |des )?|a l'exclusion (?:des |de |d')|"
-    r"interdite? (?:aux |a )|(?:refus|exclu)(?:ons|ez|e|ent)? (?:les |des |tou(?:te)?s les )|"
+    r"interdite? (?:aux |a )|(?:refus|exclu|ecart|rejet)(?:ons|ez|e|ent)? (?:les |des |tou(?:te)?s les )|"
+    r"(?:ne|n') ?(?:convient|correspond|s'adresse|est) pas (?:aux |a des |a une? |a la |a |pour (?:les |des )?)|"
+    r"pas (?:adaptee?|ouverte?|accessible|destinee?) (?:aux |a des |a )|"
     r"(?:ne|n') ?(?:recrutons|prenons|embauchons|acceptons|retenons|voulons|souhaitons|cherchons|recherchons|"
     r"employons|recevons|prendrons|accepterons|retiendrons|recruterons|embaucherons|veut|accepte|recrute|embauche|prend)"
     r" (?:pas|plus|jamais|aucune?|point) (?:de |d'|les |des )?|"
@@ -54,6 +57,7 @@ BEFORE_RESTRICT = (
     r"(?:(?:uniquement|exclusivement|seulement|strictement) (?:pour (?:les |des )?|des |les |aux |a des |de |d'|)|"
     r"que (?:des|les) |reservee?s? (?:uniquement |exclusivement )?(?:aux |a la |a des |a une? |a |pour (?:les |des )?)|"
     r"(?:une |la )?preference (?:pour|a|aux) (?:les |des |un |une |la |le )?|de preference (?:un |une |des )?|"
+    r"(?:privilegi|prefer|favoris)(?:ons|ez|e|ent|erons) (?:les |des |un |une |la |le )?|"
     r"(?:ne|n') ?(?:recrutons|prenons|embauchons|acceptons|retenons|cherchons|recherchons) que (?:des |les |de |d')?|"
     r"ne postuler que si vous (?:etes|avez) (?:une? )?)"
 )

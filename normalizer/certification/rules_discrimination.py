@@ -59,7 +59,7 @@ NEG_AFTER = r"^[^.\n]{0,15}\b(n'est pas|ne sont pas|indifferent|sans importance|
 
 # ---------------------------------------------------------------------------- contexts
 _R1142 = re.compile(
-    r"\b(mannequins?|modeles? (photo|vivant|mode|cabine|pour)|casting|defiles?|figurant|figurante|figuration|"
+    r"\b((?<!physique de )(?<!allure de )(?<!silhouette de )mannequins?|modeles? (photo|vivant|mode|cabine|pour)|casting|defiles?|figurant|figurante|figuration|"
     r"comedien|comedienne|comediens|acteur|actrice|acteurs|actrices|role (masculin|feminin)|doublure|"
     r"danseur|danseuse|chanteur|chanteuse|artiste|tournage|pose photo|shooting)\b"
 )
@@ -280,8 +280,8 @@ FAM = (
             "enceinte enceintes grossesse maternite enfant"),
     # cert: family situations excluded or singled out.
     exclusion(r"celibataires?|mariee?s?|divorcee?s?|pacsee?s?|veu(f|ve|fs|ves)|(jeunes )?(meres?|peres?|mamans?|papas?|parents)( celibataires?| isolee?s?| de (jeunes |jeunes? )?enfants?)?|"
-              r"familles? (monoparentales?|nombreuses?)|(femmes? |candidates? )?enceintes?|couples?( mariee?s?)?|futures? (mamans?|meres?)",
-              "celibataire celibataires marie mariee maries mariees divorce divorcee divorces divorcees pacse pacsee veuf veuve veufs veuves mere meres pere peres maman mamans papa papas parents monoparentale monoparentales nombreuse nombreuses enceinte enceintes couple couples future futures",
+              r"familles? (monoparentales?|nombreuses?)|(femmes? |candidates? )?enceintes?|grossesses?|maternites?|conges? (maternite|parental)|couples?( mariee?s?)?|futures? (mamans?|meres?)",
+              "celibataire celibataires marie mariee maries mariees divorce divorcee divorces divorcees pacse pacsee veuf veuve veufs veuves mere meres pere peres maman mamans papa papas parents monoparentale monoparentales nombreuse nombreuses enceinte enceintes grossesse grossesses maternite maternites conge conges couple couples future futures",
               unless_before=before(NEG_GROUP, SERVES, r"statut|regime|sainte?|saint")),
     pattern(r"\b(libres? de|sans|aucune?|pas d'|pas de) (toute |toutes )?(attaches?|contraintes?|obligations?|charges?) (familiales?|de famille)\b"
             r"|\b(preciser|indiquer|mentionner|communiquer|renseigner|joindre) (votre |vos |le |la |l')?(situation (de famille|familiale|maritale|matrimoniale)|statut (marital|matrimonial)|nombre (de vos |d')enfants|livret de famille)\b",
@@ -292,7 +292,7 @@ FAM = (
 # ---------------------------------------------------------------------------- DISC-ORIG
 #: People the job serves (describing them is not a criterion on the candidate).
 _SERVED_PEOPLE = (
-    r"publics?|stagiaires|beneficiaires|personnes|salaries|apprenants|eleves|clients|clientele|patients|"
+    r"publics?|stagiaires|beneficiaires|personnes|salaries|apprenants|eleves|clients|clientele|patients|specialites?|recettes?|plats?|gastronomie|"
     r"residents|familles|population|usagers|jeunes|enfants|adultes|accompagn\w*|accueill\w*|produits?|cuisine|vins?"
 )
 _NATIONALITY_OK_AFTER = r"^[^.\n]{0,40}\b(ou (ue|union|titre|autorisation|ressortissant|d'un etat|europeenne|eee|permis|carte)|ou d'un (etat|pays)|ou equivalent)"
@@ -427,11 +427,11 @@ BELIEF = (
     # cert: beliefs, union or political membership, orientation and gender identity.
     exclusion(r"(catholique|musulman|musulmane|juif|juive|chretien|chretienne|protestant|protestante|evangelique|bouddhiste|hindou|hindoue|sikh|athee|croyant|croyante|pratiquant|pratiquante|orthodoxe|mormon|israelite|islamiste|laique)s?|"
               r"de (confession|religion|culte) \w+|temoins de jehovah|(femmes? |candidates? )?voilee?s?|portant (le|un) (voile|foulard|turban|kippa)|"
-              r"syndiquee?s?|syndicalistes?|(adherent|militant|sympathisant|encarte)e?s?( \w+){0,2} (de la |d'un |du |a la |a un )?(cgt|cfdt|fo|sud|unsa|cftc|cgc|syndicat\w*|parti\w*)|"
+              r"syndiquee?s?|syndicalistes?|(affiliee?s?|adherente?s?|inscrite?s?|appartenant) (a un |au |a la |a une |a des )(syndicat|parti|organisation syndicale)\w*|(adherent|militant|sympathisant|encarte)e?s?( \w+){0,2} (de la |d'un |du |a la |a un )?(cgt|cfdt|fo|sud|unsa|cftc|cgc|syndicat\w*|parti\w*)|"
               r"(delegue|representant|elu)e?s? (syndica\w+|du personnel|cse|ce)|(ayant|ayant eu|avec|detenant) (un |des )?mandats?( \w+){0,3}|elue?s?( \w+){0,2}|militante?s?( \w+)?|sympathisants?( \w+)?|"
               r"(de gauche|de droite|communistes?|socialistes?|ecologistes?|insoumise?s?|frontistes?)|"
               r"homosexuel\w*|heterosexuel\w*|bisexuel\w*|gays?|lesbiennes?|transgenres?|trans|transsexuel\w*|queers?|lgbt\w*|non[- ]binaires?",
-              "catholique catholiques musulman musulmane musulmans musulmanes juif juive juifs juives chretien chretienne chretiens chretiennes protestant protestante protestants protestantes evangelique evangeliques bouddhiste bouddhistes hindou hindoue hindous sikh sikhs athee athees croyant croyante croyants croyantes pratiquant pratiquante pratiquants pratiquantes orthodoxe orthodoxes mormon mormons israelite israelites islamiste islamistes laique laiques confession religion culte jehovah voile voilee voilees syndique syndiquee syndiques syndiquees syndicaliste syndicalistes adherent adherents adherente adherentes militant militants militante militantes sympathisant sympathisants encarte encartes delegue delegues representant representants elu elus elue elues mandat mandats gauche droite communiste communistes socialiste socialistes ecologiste ecologistes insoumis insoumise insoumises frontiste frontistes homosexuel homosexuelle homosexuels homosexuelles heterosexuel heterosexuelle heterosexuels heterosexuelles bisexuel bisexuelle bisexuels bisexuelles gay gays lesbienne lesbiennes transgenre transgenres trans transsexuel transsexuelle transsexuels queer queers lgbt lgbtq lgbtqia lgbtqi binaire binaires",
+              "catholique catholiques musulman musulmane musulmans musulmanes juif juive juifs juives chretien chretienne chretiens chretiennes protestant protestante protestants protestantes evangelique evangeliques bouddhiste bouddhistes hindou hindoue hindous sikh sikhs athee athees croyant croyante croyants croyantes pratiquant pratiquante pratiquants pratiquantes orthodoxe orthodoxes mormon mormons israelite israelites islamiste islamistes laique laiques confession religion culte jehovah voile voilee voilees affilie affiliee affilies affiliees inscrit inscrits inscrite inscrites appartenant syndique syndiquee syndiques syndiquees syndicaliste syndicalistes adherent adherents adherente adherentes militant militants militante militantes sympathisant sympathisants encarte encartes delegue delegues representant representants elu elus elue elues mandat mandats gauche droite communiste communistes socialiste socialistes ecologiste ecologistes insoumis insoumise insoumises frontiste frontistes homosexuel homosexuelle homosexuels homosexuelles heterosexuel heterosexuelle heterosexuels heterosexuelles bisexuel bisexuelle bisexuels bisexuelles gay gays lesbienne lesbiennes transgenre transgenres trans transsexuel transsexuelle transsexuels queer queers lgbt lgbtq lgbtqia lgbtqi binaire binaires",
               unless_before=GROUP_OK),
     pattern(r"\b(doit|doivent|devez|devra|devrez|soit|soyez|etre|etes) (obligatoirement |imperativement |forcement )?(de confession \w+|de religion \w+|(catholique|musulmane?|juif|juive|chretienne?|protestante?|evangelique|bouddhiste|croyante?|pratiquante?)s?)\b",
             "confession religion catholique catholiques musulman musulmane musulmans juif juive chretien chretienne chretiens protestant protestante evangelique bouddhiste croyant croyante croyants pratiquant pratiquante pratiquants",
@@ -455,7 +455,7 @@ RES = (
             "reserve reservee reserves reservees s abstenir", anchors="reserv|s'abstenir", unless_before=NEG),
     # cert: places of residence excluded or singled out.
     exclusion(r"(habitant|resident|residant|domicilie|originaire|vivant|habitante|residente|residante|domiciliee)s? "
-              r"(de |du |des |d'|a |au |aux |en |dans (un |une |les |le |la |l')?|hors (de |du |des )?|sur |l')[a-z'-]+( [a-z'-]+){0,3}?"
+              r"(de |du |des |d'|a |au |aux |en |dans (un |une |les |le |la |l')?|hors (de |du |des )?|sur |l'|le |la |les )[a-z0-9'-]+( [a-z'-]+){0,3}?"
               r"|((venant|issue?s?|sortant|vivant) (de |des |du |d'|en )(la |les |l')?)?(quartiers? (nord|sud|est|ouest|prioritaires?|sensibles?|populaires?|difficiles?|defavorises?)|quartiers?|cites?( hlm)?|banlieues?)"
               r"|zones? (urbaines? )?sensibles?|zus|qpv|\d+(e|eme) arrondissement|seine-saint-denis|hors (de )?(paris|la ville|la commune|la metropole)( intra-muros)?",
               "habitant habitants habitante habitantes resident residents residente residentes residant residants residante residantes domicilie domicilies domiciliee domiciliees originaire originaires vivant vivants quartier quartiers cite cites banlieue banlieues zone zones zus qpv arrondissement seine hors",

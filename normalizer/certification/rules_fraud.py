@@ -36,7 +36,7 @@ _CANDIDATE_PAYS = (
     r"versent|versez|reglez|payez|achetez|investissez|achete (lui|elle)-meme|doit accompagner|a joindre|droits? d'entree|par le candidat|du candidat|"
     r"au (candidat|nouveau \w+|nouvel \w+)|de votre poche|avant (l'embauche|la premiere|le premier|de commencer|votre premier\w*)|"
     r"pour (valider|finaliser|debloquer|ouvrir|activer|confirmer|rejoindre|integrer|acceder|recevoir|obtenir) (votre|la|le|les|des|aux|au|vos|notre|nos)|"
-    r"lors de (l'inscription|votre inscription|l'entretien|la remise))\b"
+    r"lors de (l'inscription|votre inscription|l'entretien|la remise)|vous (donne|donnent|ouvre|ouvrent) (acces|droit)|(donne|ouvre) acces a (nos|aux|des) (offres|missions|annonces))\b"
 )
 #: The employer or a customer pays, or the amount is pay: not a fee.
 _EMPLOYER_PAYS = (
@@ -116,7 +116,7 @@ MLM = (
     pattern(r"\bfilleuls?\b[^.\n]{0,80}\b(commissions?|pourcentage|rapportent)\b|\bsans limite de niveaux?\b",
             "filleul filleuls niveau niveaux"),
     # cert: recruiting others and earning on them, in one sentence and any wording.
-    pattern(r"\b(parrain\w*|filleul\w*|recrues?|recrut(ez|er|ant|erez) (de nouveaux|de nouvelles|vos|des|d'autres|\w+ personnes|\d+)|downline|multi-?niveaux?|plusieurs niveaux|"
+    pattern(r"\b(parrain\w*|filleul\w*|recrues?|recrut(ez|er|ant|erez) (de |d'|vos |des |\w+ personnes|\d+)|downline|multi-?niveaux?|plusieurs niveaux|"
             r"reseau de (distributeurs|vendeurs|conseillers|conseilleres|partenaires|revendeurs|ambassadeurs|ambassadrices))\b",
             "parrain parrainez parrainer parrainage parrainant parrainees parraines filleul filleuls filleule filleules recrue recrues recrutez recruter recrutant recruterez downline multiniveau multiniveaux multi niveaux reseau",
             reach=30, window=150,
@@ -159,8 +159,8 @@ ILLEGAL = (
             "colis paquet paquets marchandises envois courrier courriers", reach=30, window=150,
             needs=(r"\b(chez vous|votre (domicile|adresse|logement|appartement|maison|garage)|depuis (chez vous|votre domicile))\b",
                    r"\b(reexped\w+|renvo\w+|export\w*|etranger|reemball\w+|transf\w+|pret\w+)\b")),
-    pattern(r"\b(messieurs|hommes|gentlemen|hommes d'affaires) (fortunes|aises|genereux|riches|seuls)\b",
-            "messieurs hommes gentlemen", window=150,
+    pattern(r"\b(messieurs|hommes|gentlemen|hommes d'affaires|clients) (fortunes|aises|genereux|riches|seuls)\b",
+            "messieurs hommes gentlemen clients", window=150,
             needs=(r"\b(discret\w*|week-ends?|soirees?|diners?|voyages?|compagnie|charme|nuits?|intim\w*|accompagn\w*|sorties?)\b",)),
 )
 
