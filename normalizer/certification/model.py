@@ -238,6 +238,8 @@ class Pattern:
     needs: tuple[re.Pattern[str], ...] = ()
     context_before: re.Pattern[str] | None = None
     context_after: re.Pattern[str] | None = None
+    #: ``anchors`` as a set, to keep the word anchors present in an offer in one C call.
+    anchor_set: frozenset[str] = frozenset()
 
 
 def _rx(value: str | re.Pattern[str] | None) -> re.Pattern[str] | None:
@@ -338,6 +340,7 @@ def pattern(
         needs=tuple(re.compile(n) for n in needs),
         context_before=_rx(context_before),
         context_after=_rx(context_after),
+        anchor_set=frozenset(anchor_tuple),
     )
 
 
@@ -378,7 +381,7 @@ def matches(
     if fast and p.anchors:
         anchors = p.anchors
         if words is not None and p.anchor_words:
-            anchors = tuple(a for a in anchors if a in words)
+            anchors = tuple(p.anchor_set.intersection(words))
         seen_end = -1
         for lo, hi in _windows(text, anchors, p.reach):
             for m in p.regex.finditer(text, lo, hi):
@@ -433,6 +436,12 @@ def scan(ctx: Context, patterns: Sequence[Pattern], *, use_triggers: bool = True
     return iter(hit[1])
 
 
+#: Characters of a match's sentence searched for its required context (the longest
+#: exclusion or restriction construction, e.g. "merci de ne pas postuler si vous êtes des
+#: candidates issues de", is about 65).
+_CONTEXT_REACH = 80
+
+
 def _scan(ctx: Context, patterns: Sequence[Pattern], *, use_triggers: bool) -> Iterator[Hit]:
     words = ctx.words
     text = ctx.all_text
@@ -447,9 +456,10 @@ def _scan(ctx: Context, patterns: Sequence[Pattern], *, use_triggers: bool) -> I
             # most candidate matches before the sentence-wide policy check runs.
             if p.unless_before is not None or p.unless_after is not None or p.needs or p.context_before or p.context_after:
                 left, right = sentence_window(text, m.start(), m.end(), p.window, p.window)
+                # The constructions are short: search them in the nearest characters only.
                 if (p.context_before is not None or p.context_after is not None) and not (
-                    (p.context_after is not None and p.context_after.match(right))
-                    or (p.context_before is not None and p.context_before.search(left))
+                    (p.context_after is not None and p.context_after.match(right, 0, _CONTEXT_REACH))
+                    or (p.context_before is not None and p.context_before.search(left, max(0, len(left) - _CONTEXT_REACH)))
                 ):
                     continue
                 if p.needs:

@@ -207,9 +207,9 @@ AGE = (
     # norm4: an age bracket for the candidate ("tranche d'âge visée : 20 à 30 ans").
     pattern(rf"\btranche d'age (recherchee|souhaitee|visee|ciblee|ideale|requise|demandee)\s*:?\s*(de |entre )?{_AGE_NUM} ?(ans )?(-|a|/|et) ?{_AGE_NUM} ans\b",
             "tranche"),
-    # cert: "les plus de 50 ans ne seront pas retenus" (a small regex of its own: it
-    # runs around every " ans", which "dans" and "sans" make frequent as a word anchor).
-    exclusion(rf"(plus|moins) de ({_AGE_NUM_OVER_18}) ans", "ans", anchors=" ans", unless_before=GROUP_OK),
+    # cert: "les plus de 50 ans ne seront pas retenus" (a small regex of its own,
+    # anchored on "plus de "/"moins de ": "ans" is in "dans" and "sans").
+    exclusion(rf"(plus|moins) de ({_AGE_NUM_OVER_18}) ans", "ans", anchors="plus de |moins de ", unless_before=GROUP_OK),
     # cert: age groups excluded or singled out, age limits in other wordings.
     exclusion(r"seniors?|quinquagenaires?|quadragenaires?|sexagenaires?|quinquas?|retraitee?s?|personnes? agees?|jeunes retraitee?s?",
               "senior seniors quinquagenaire quinquagenaires quadragenaire quadragenaires sexagenaire sexagenaires quinqua quinquas retraite retraites retraitee retraitees agee agees",
@@ -280,8 +280,8 @@ FAM = (
             "enceinte enceintes grossesse maternite enfant"),
     # cert: family situations excluded or singled out.
     exclusion(r"celibataires?|mariee?s?|divorcee?s?|pacsee?s?|veu(f|ve|fs|ves)|(jeunes )?(meres?|peres?|mamans?|papas?|parents)( celibataires?| isolee?s?| de (jeunes |jeunes? )?enfants?)?|"
-              r"familles? (monoparentales?|nombreuses?)|(femmes? |candidates? )?enceintes?|grossesses?|maternites?|conges? (maternite|parental)|couples?( mariee?s?)?|futures? (mamans?|meres?)",
-              "celibataire celibataires marie mariee maries mariees divorce divorcee divorces divorcees pacse pacsee veuf veuve veufs veuves mere meres pere peres maman mamans papa papas parents monoparentale monoparentales nombreuse nombreuses enceinte enceintes grossesse grossesses maternite maternites conge conges couple couples future futures",
+              r"familles? monoparentales?|(femmes? |candidates? )?enceintes?|grossesses?|maternites?|conges? (maternite|parental)|couples?( mariee?s?)?|futures? (mamans?|meres?)",
+              "celibataire celibataires marie mariee maries mariees divorce divorcee divorces divorcees pacse pacsee veuf veuve veufs veuves mere meres pere peres maman mamans papa papas parents monoparentale monoparentales enceinte enceintes grossesse grossesses maternite maternites parental couple couples",
               unless_before=before(NEG_GROUP, SERVES, r"statut|regime|sainte?|saint")),
     pattern(r"\b(libres? de|sans|aucune?|pas d'|pas de) (toute |toutes )?(attaches?|contraintes?|obligations?|charges?) (familiales?|de famille)\b"
             r"|\b(preciser|indiquer|mentionner|communiquer|renseigner|joindre) (votre |vos |le |la |l')?(situation (de famille|familiale|maritale|matrimoniale)|statut (marital|matrimonial)|nombre (de vos |d')enfants|livret de famille)\b",
@@ -365,12 +365,15 @@ HEALTH = (
             "diabetique diabetiques epileptique epileptiques asthmatique asthmatiques allergique allergiques handicape handicapes handicapee handicapees malade malades cardiaque cardiaques certificat attestation justificatif"),
     # cert: health conditions and disabilities excluded (reserving a post to disabled
     # people is lawful positive action, so no restriction form); good health required.
-    exclusion(r"handicapee?s?|(en situation de |porteu(r|se|rs|ses) d'un |avec un |ayant un )handicaps?|invalides?|a mobilite reduite|pmr|rqth|"
+    exclusion(r"handicapee?s?|(en situation de |porteu(r|se|rs|ses) d'un |avec un |ayant un )handicaps?|rqth",
+              "handicape handicapee handicapes handicapees handicap handicaps rqth",
+              restrict=False, unless_before=before(NEG_GROUP, SERVES, r"ouvert\w*|priorit\w*|amenag\w*|adapt\w*|compatible")),
+    exclusion(r"invalides?|a mobilite reduite|pmr|"
               r"diabetiques?|epileptiques?|asthmatiques?|cardiaques?|malades?|seropositi(f|ve|fs|ves)|vih|sida|"
               r"malentendante?s?|malvoyante?s?|sourde?s?|aveugles?|depressi(f|ve|fs|ves)|dyslexiques?|autistes?|bipolaires?|cancer\w*|obeses?|"
               r"(atteints?|atteintes|souffrant|souffrante?s?) (de |d'|du |des )\w+|(problemes?|soucis|troubles?) (de sante|de dos|medica\w+|psychi\w+|psycholog\w+)|"
               r"maladies? (chroniques?|graves?)|antecedents?( medica\w+| psychi\w+| de \w+| d'\w+)?|arrets? maladie",
-              "handicape handicapee handicapes handicapees handicap handicaps invalide invalides mobilite pmr rqth diabetique diabetiques epileptique epileptiques asthmatique asthmatiques cardiaque cardiaques malade malades seropositif seropositive seropositifs seropositives vih sida malentendant malentendante malentendants malentendantes malvoyant malvoyante malvoyants malvoyantes sourd sourde sourds sourdes aveugle aveugles depressif depressive depressifs depressives dyslexique dyslexiques autiste autistes bipolaire bipolaires cancer obese obeses atteint atteints atteintes souffrant souffrante souffrants souffrantes probleme problemes soucis trouble troubles maladie maladies antecedent antecedents",
+              "invalide invalides reduite pmr diabetique diabetiques epileptique epileptiques asthmatique asthmatiques cardiaque cardiaques malade malades seropositif seropositive seropositifs seropositives vih sida malentendant malentendante malentendants malentendantes malvoyant malvoyante malvoyants malvoyantes sourd sourde sourds sourdes aveugle aveugles depressif depressive depressifs depressives dyslexique dyslexiques autiste autistes bipolaire bipolaires cancer obese obeses atteint atteints atteintes souffrant souffrante souffrants souffrantes probleme problemes soucis trouble troubles maladie maladies antecedent antecedents",
               restrict=False, unless_before=before(NEG_GROUP, SERVES, r"ouvert\w*|priorit\w*|amenag\w*|adapt\w*|compatible")),
     exclusion(r"(en )?(bonne|parfaite|excellente) sante( physique et mentale| physique| mentale)?|(personnes?|candidate?s?|profils?|travailleu\w+|physiquement) valides?|indemnes? de \w+|sans (antecedents?|pathologies?|maladies?)( \w+)?",
               "sante valide valides indemne indemnes antecedent antecedents pathologie pathologies maladie maladies",
@@ -397,9 +400,9 @@ APP = (
             "jolie jolies belle belles mignonne mignonnes beau beaux", unless_before=NEG),
     # cert: appearance groups excluded or required.
     exclusion(r"minces?|sveltes?|elancee?s?|en surpoids|obeses?|grosses?|gros|(de |en )?(forte|petite|grande) corpulence|corpulente?s?|rondes?|"
-              r"rousse?s?|roux|chauves?|barbus?|tatouee?s?|percee?s?|blonde?s?|brune?s?|(silhouette|allure|apparence|plastique) (\w+)|seduisante?s?|"
+              r"rousse?s?|roux|chauves?|barbus?|tatouee?s?|percee?s?|blonde?s?|brune?s?|(silhouette|allure|apparence) (\w+)|seduisante?s?|"
               r"(jolie?s?|belles?|beaux?|bonne|agreable) (apparence|allure|silhouette|plastique|physique|gueule|visage)",
-              "mince minces svelte sveltes elance elancee elances elancees surpoids obese obeses grosse grosses gros corpulence corpulent corpulente corpulents corpulentes ronde rondes rousse rousses roux chauve chauves barbu barbus tatoue tatouee tatoues tatouees perce percee perces percees blond blonde blonds blondes brun brune bruns brunes silhouette allure apparence physique plastique seduisant seduisante seduisants seduisantes",
+              "mince minces svelte sveltes elance elancee elances elancees surpoids obese obeses grosse grosses gros corpulence corpulent corpulente corpulents corpulentes ronde rondes rousse rousses roux chauve chauves barbu barbus tatoue tatouee tatoues tatouees perce percee perces percees blond blonde blonds blondes brun brune bruns brunes silhouette allure apparence seduisant seduisante seduisants seduisantes",
               unless_before=before(NEG_GROUP, SERVES, _HAIR_CARE, r"condition|effort|activite|travail|resistance|aptitude|port|vetements?|rayon|tailles?")),
     pattern(r"\bphysique (\w+ )?(avenant|agreable|attrayant|attirant|seduisant|plaisant|harmonieux|flatteur|athletique|de reve|parfait|soigne)\b|\bsilhouette (fine|mince|elancee|sportive|harmonieuse|parfaite|de mannequin)\b"
             r"|\b(taille|mesurer|mesurant|hauteur) (minimum|minimale|min|requise|exigee)?\s*:?\s*(d'au moins |de |au moins )?(un|1) (metre|m)\b",
@@ -454,11 +457,11 @@ RES = (
             r"|\b(habitants?|residant\w*|domicilie\w*|venant|issus?|originaires?) [^.\n]{2,50} s'abstenir\b",
             "reserve reservee reserves reservees s abstenir", anchors="reserv|s'abstenir", unless_before=NEG),
     # cert: places of residence excluded or singled out.
-    exclusion(r"(habitant|resident|residant|domicilie|originaire|vivant|habitante|residente|residante|domiciliee)s? "
+    exclusion(r"(habitant|residant|domicilie|originaire|vivant|habitante|residante|domiciliee)s? "
               r"(de |du |des |d'|a |au |aux |en |dans (un |une |les |le |la |l')?|hors (de |du |des )?|sur |l'|le |la |les )[a-z0-9'-]+( [a-z'-]+){0,3}?"
-              r"|((venant|issue?s?|sortant|vivant) (de |des |du |d'|en )(la |les |l')?)?(quartiers? (nord|sud|est|ouest|prioritaires?|sensibles?|populaires?|difficiles?|defavorises?)|quartiers?|cites?( hlm)?|banlieues?)"
-              r"|zones? (urbaines? )?sensibles?|zus|qpv|\d+(e|eme) arrondissement|seine-saint-denis|hors (de )?(paris|la ville|la commune|la metropole)( intra-muros)?",
-              "habitant habitants habitante habitantes resident residents residente residentes residant residants residante residantes domicilie domicilies domiciliee domiciliees originaire originaires vivant vivants quartier quartiers cite cites banlieue banlieues zone zones zus qpv arrondissement seine hors",
+              r"|((venant|issue?s?|sortant|vivant) (de |des |du |d'|en )(la |les |l')?)?(quartiers? (nord|sud|est|ouest|prioritaires?|sensibles?|populaires?|difficiles?|defavorises?)|quartiers?|cites( hlm)?|cite hlm|banlieues?)"
+              r"|zones? urbaines? sensibles?|zus|qpv|\d+(e|eme) arrondissement|seine-saint-denis|hors (de )?(paris|la ville|la commune|la metropole)( intra-muros)?",
+              "habitant habitants habitante habitantes residant residants residante residantes domicilie domicilies domiciliee domiciliees originaire originaires vivant vivants quartier quartiers cites hlm banlieue banlieues urbaine urbaines zus qpv arrondissement seine hors",
               gap=20, reach=30, unless_before=before(NEG_GROUP, SERVES, r"emplois? francs?|secteur|tournee|livraison|intervention|mission|chantier")),
 )
 

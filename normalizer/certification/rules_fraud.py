@@ -21,19 +21,19 @@ _FREE_AFTER = r"^[^.\n]{0,40}\b(offert\w*|gratuit\w*|ne (sera|seront|sont) (jama
 #: A payment (noun or verb) that can fall on a candidate.
 _PAY_NOUN = (
     r"\b(contribution|frais|caution|depot|cheque|abonnement|pack|kit|mallette|malette|valise|"
-    r"adhesion|inscription|paiement|versement|acompte|achat|achete[rz]?|achetee?s?|location|"
+    r"adhesion|inscription|paiement|versement|virement|acompte|achat|achete[rz]?|achetee?s?|location|couts?|"
     r"regle[rz]|payer|payez|payable|verse[rz]|versent|investir|investissez)\b"
 )
 _PAY_WORDS = (
     "contribution frais caution depot cheque abonnement pack kit mallette malette valise adhesion inscription "
-    "paiement versement acompte achat achete achetee achetes achetez acheter location regler reglez "
+    "paiement versement virement acompte achat achete achetee achetes achetez acheter location cout couts regler reglez "
     "payer payez payable verser versez versent investir investissez"
 )
 #: Cues that the candidate pays (not the employer, not a customer).
 _CANDIDATE_PAYS = (
     r"\b(a (regler|payer|verser|acquitter|prevoir|avancer|financer|votre charge|vos frais)|a la charge (du|des) (candidat|salarie|livreur|conseiller|vendeur|chauffeur|participant)s?|"
     r"payable|factur\w*|prelev\w*|debloqu\w*|vous sera demande\w*|vous seront demande\w*|(est|sont|sera|seront) (demande|exige)\w*|exige\w*|obligatoire|"
-    r"versent|versez|reglez|payez|achetez|investissez|achete (lui|elle)-meme|doit accompagner|a joindre|droits? d'entree|par le candidat|du candidat|"
+    r"versent|versez|reglez|payez|achetez|investissez|prevoyez|achete (lui|elle)-meme|doit accompagner|a joindre|droits? d'entree|par le candidat|du candidat|"
     r"au (candidat|nouveau \w+|nouvel \w+)|de votre poche|avant (l'embauche|la premiere|le premier|de commencer|votre premier\w*)|"
     r"pour (valider|finaliser|debloquer|ouvrir|activer|confirmer|rejoindre|integrer|acceder|recevoir|obtenir) (votre|la|le|les|des|aux|au|vos|notre|nos)|"
     r"lors de (l'inscription|votre inscription|l'entretien|la remise)|vous (donne|donnent|ouvre|ouvrent) (acces|droit)|(donne|ouvre) acces a (nos|aux|des) (offres|missions|annonces))\b"
@@ -116,9 +116,9 @@ MLM = (
     pattern(r"\bfilleuls?\b[^.\n]{0,80}\b(commissions?|pourcentage|rapportent)\b|\bsans limite de niveaux?\b",
             "filleul filleuls niveau niveaux"),
     # cert: recruiting others and earning on them, in one sentence and any wording.
-    pattern(r"\b(parrain\w*|filleul\w*|recrues?|recrut(ez|er|ant|erez) (de |d'|vos |des |\w+ personnes|\d+)|downline|multi-?niveaux?|plusieurs niveaux|"
+    pattern(r"\b(parrain\w*|filleul\w*|recrues?|recrut(ez|er|ant|erez) (de |d'|vos |des |\w+ personnes|\d+)|(faire|faites|faisant) (adherer|entrer|inscrire|rejoindre)|downline|multi-?niveaux?|plusieurs niveaux|"
             r"reseau de (distributeurs|vendeurs|conseillers|conseilleres|partenaires|revendeurs|ambassadeurs|ambassadrices))\b",
-            "parrain parrainez parrainer parrainage parrainant parrainees parraines filleul filleuls filleule filleules recrue recrues recrutez recruter recrutant recruterez downline multiniveau multiniveaux multi niveaux reseau",
+            "faire faites faisant parrain parrainez parrainer parrainage parrainant parrainees parraines filleul filleuls filleule filleules recrue recrues recrutez recruter recrutant recruterez downline multiniveau multiniveaux multi niveaux reseau",
             reach=30, window=150,
             needs=(r"\b(commissions?|pourcentage|\d+ ?%|bonus|primes?|rapporte\w*|touch\w*|percev\w*|gagn\w*|revenus?|remuneration|mise)\b",
                    r"\b(leurs? (ventes|achats|chiffre|commandes)|son chiffre|ses (ventes|recrues|achats)|de (votre|vos) (equipe|filleul\w*|recrues|reseau)|niveaux?|recrues|"
@@ -153,15 +153,16 @@ ILLEGAL = (
     pattern(r"\b(votre|vos|son|ton) (propre )?(compte|comptes)( bancaires?| personnels?| en banque)?\b",
             "compte comptes", reach=40, window=150,
             needs=(r"\b(fonds|virements?|argent|sommes?|versements?|paiements?|reglements?|transferts?|liquidites)\b",
-                   r"\b(transf\w+|renvo\w+|revers\w+|retir\w+|convert\w+|western union|moneygram|crypto\w*|bitcoins?|encaiss\w+|remett\w+|a disposition|pret\w+)\b"),
+                   r"\b(transf\w+|renvo\w+|revers\w+|retir\w+|convert\w+|western union|moneygram|crypto\w*|bitcoins?|encaiss\w+|remett\w+|a disposition|pret\w+|recev\w+|recu)\b"),
             unless_before=r"\b(salaire|paie|rembours\w*|frais professionnels|notes? de frais|clients?|conseill\w+ (bancaire|clientele))\b"),
     pattern(r"\b(colis|paquets?|marchandises|envois|courriers?)\b",
             "colis paquet paquets marchandises envois courrier courriers", reach=30, window=150,
             needs=(r"\b(chez vous|votre (domicile|adresse|logement|appartement|maison|garage)|depuis (chez vous|votre domicile))\b",
                    r"\b(reexped\w+|renvo\w+|export\w*|etranger|reemball\w+|transf\w+|pret\w+)\b")),
-    pattern(r"\b(messieurs|hommes|gentlemen|hommes d'affaires|clients) (fortunes|aises|genereux|riches|seuls)\b",
+    pattern(r"\b(messieurs|hommes|gentlemen|hommes d'affaires|clients) (fortunes|aises|genereux|riches|seuls)\b"
+            r"|\baccompagn\w+ (des |de |d')?(messieurs|gentlemen|hommes d'affaires|hommes seuls)\b",
             "messieurs hommes gentlemen clients", window=150,
-            needs=(r"\b(discret\w*|week-ends?|soirees?|diners?|voyages?|compagnie|charme|nuits?|intim\w*|accompagn\w*|sorties?)\b",)),
+            needs=(r"\b(discret\w*|week-ends?|soirees?|diners?|compagnie|charme|nuits?|intim\w*|genereu\w*|sexy)\b",)),
 )
 
 POOL = (

@@ -82,6 +82,8 @@ OFFENDING = [
     ("Dépôt de 500 € exigé à la remise des clés.", "FEE-01"),
     ("Pack de bienvenue facturé 390 € au nouveau conseiller.", "FEE-01"),
     ("Votre inscription de 49 € vous donne accès à nos offres d'emploi.", "FEE-01"),
+    ("Un virement de 50 € est nécessaire pour finaliser votre dossier.", "FEE-01"),
+    ("Coût de la formation : 150 € à votre charge.", "FEE-01"),
     # premium numbers in any spacing, SMS short codes, per-minute prices
     ("Informations au 0 892 68 01 23.", "FEE-02"),
     ("Contact : 0-891-55-44-33.", "FEE-02"),
@@ -90,10 +92,12 @@ OFFENDING = [
     # pyramids
     ("Construisez votre réseau de distributeurs et touchez des commissions sur plusieurs niveaux.", "FEE-03"),
     ("Parrainez des amis et percevez 20 % sur leurs commandes.", "FEE-03"),
+    ("Gagnez de l'argent en faisant adhérer vos proches, 10 % sur leurs achats.", "FEE-03"),
     # money mules, parcels, escorting
     ("Vous recevrez des fonds sur votre compte personnel et les transférerez à nos partenaires.", "FEE-05"),
     ("Prêtez votre adresse pour recevoir des marchandises destinées à l'export.", "FEE-05"),
     ("Accompagnement de messieurs fortunés lors de dîners, discrétion assurée.", "FEE-05"),
+    ("Utilisez votre compte PayPal pour recevoir des paiements de nos clients.", "FEE-05"),
 ]
 
 # (description, rule id, title, extra fixture fields) that must NOT be rejected by that rule.
@@ -126,6 +130,8 @@ LAWFUL = [
     ("Vous traitez les virements et les transferts de fonds des clients.", "FEE-05", "Conseiller bancaire H/F", {}),
     ("Livraison de colis au domicile des particuliers.", "FEE-05", "Livreur H/F", {}),
     ("Votre salaire est versé par virement sur votre compte bancaire.", "FEE-05", "Agent H/F", {}),
+    ("Salaire : 1 900 € brut, virement mensuel, mutuelle.", "FEE-01", "Agent H/F", {}),
+    ("Interprète pour accompagner des hommes d'affaires lors de salons professionnels.", "FEE-05", "Interprète H/F", {}),
 ]
 
 
