@@ -21,13 +21,13 @@ _FREE_AFTER = r"^[^.\n]{0,40}\b(offert\w*|gratuit\w*|ne (sera|seront|sont) (jama
 #: A payment (noun or verb) that can fall on a candidate.
 _PAY_NOUN = (
     r"\b(contribution|frais|caution|depot|cheque|abonnement|pack|kit|mallette|malette|valise|"
-    r"adhesion|inscription|paiement|versement|virement|acompte|achat|achete[rz]?|achetee?s?|location|couts?|"
-    r"regle[rz]|payer|payez|payable|verse[rz]|versent|investir|investissez)\b"
+    r"adhesion|inscription|paiement|versement|virement|achat|achete[rz]?|achetee?s?|location|couts?|"
+    r"regle[rz]|payer|payez|payable|verse[rz]|versent|investissez)\b"
 )
 _PAY_WORDS = (
     "contribution frais caution depot cheque abonnement pack kit mallette malette valise adhesion inscription "
-    "paiement versement virement acompte achat achete achetee achetes achetez acheter location cout couts regler reglez "
-    "payer payez payable verser versez versent investir investissez"
+    "paiement versement virement achat achete achetee achetes achetez acheter location cout couts regler reglez "
+    "payer payez payable verser versez versent investissez"
 )
 #: Cues that the candidate pays (not the employer, not a customer).
 _CANDIDATE_PAYS = (
@@ -116,9 +116,9 @@ MLM = (
     pattern(r"\bfilleuls?\b[^.\n]{0,80}\b(commissions?|pourcentage|rapportent)\b|\bsans limite de niveaux?\b",
             "filleul filleuls niveau niveaux"),
     # cert: recruiting others and earning on them, in one sentence and any wording.
-    pattern(r"\b(parrain\w*|filleul\w*|recrues?|recrut(ez|er|ant|erez) (de |d'|vos |des |\w+ personnes|\d+)|(faire|faites|faisant) (adherer|entrer|inscrire|rejoindre)|downline|multi-?niveaux?|plusieurs niveaux|"
-            r"reseau de (distributeurs|vendeurs|conseillers|conseilleres|partenaires|revendeurs|ambassadeurs|ambassadrices))\b",
-            "faire faites faisant parrain parrainez parrainer parrainage parrainant parrainees parraines filleul filleuls filleule filleules recrue recrues recrutez recruter recrutant recruterez downline multiniveau multiniveaux multi niveaux reseau",
+    pattern(r"\b(parrain\w*|filleul\w*|recrues?|recrut(ez|ant|erez) (de |d'|vos |des |\w+ personnes|\d+)|(faire|faites|faisant) adherer|downline|multi-?niveaux?|plusieurs niveaux|"
+            r"reseau de (distributeurs|vendeurs|revendeurs|ambassadeurs|ambassadrices))\b",
+            "adherer parrain parrainez parrainer parrainage parrainant parrainees parraines filleul filleuls filleule filleules recrue recrues recrutez recrutant recruterez downline multiniveau multiniveaux multi niveaux distributeurs vendeurs revendeurs ambassadeurs ambassadrices",
             reach=30, window=150,
             needs=(r"\b(commissions?|pourcentage|\d+ ?%|bonus|primes?|rapporte\w*|touch\w*|percev\w*|gagn\w*|revenus?|remuneration|mise)\b",
                    r"\b(leurs? (ventes|achats|chiffre|commandes)|son chiffre|ses (ventes|recrues|achats)|de (votre|vos) (equipe|filleul\w*|recrues|reseau)|niveaux?|recrues|"
@@ -159,9 +159,10 @@ ILLEGAL = (
             "colis paquet paquets marchandises envois courrier courriers", reach=30, window=150,
             needs=(r"\b(chez vous|votre (domicile|adresse|logement|appartement|maison|garage)|depuis (chez vous|votre domicile))\b",
                    r"\b(reexped\w+|renvo\w+|export\w*|etranger|reemball\w+|transf\w+|pret\w+)\b")),
+    # (gated by the rarer words: "clients" and "hommes" are in most offers)
     pattern(r"\b(messieurs|hommes|gentlemen|hommes d'affaires|clients) (fortunes|aises|genereux|riches|seuls)\b"
-            r"|\baccompagn\w+ (des |de |d')?(messieurs|gentlemen|hommes d'affaires|hommes seuls)\b",
-            "messieurs hommes gentlemen clients", window=150,
+            r"|\baccompagn\w+ (des |de |d')?(messieurs|gentlemen)\b",
+            "fortunes aises genereux riches seuls messieurs gentlemen", window=150,
             needs=(r"\b(discret\w*|week-ends?|soirees?|diners?|compagnie|charme|nuits?|intim\w*|genereu\w*|sexy)\b",)),
 )
 
