@@ -262,6 +262,7 @@ def fixtures(name: str, *, show: bool) -> None:
     if offending:
         strict = detected = rejected_any = 0
         misses = []
+        missed_rows: list[dict[str, Any]] = []
         for i, r in enumerate(offending):
             cert = certify(offer_from_fixture(r, i), today=today)
             want = set(r["expected"])
@@ -274,12 +275,18 @@ def fixtures(name: str, *, show: bool) -> None:
             detected += ok
             rejected_any += cert.status.value == "rejected"
             if not ok:
+                missed_rows.append(r)
                 misses.append((r["category"], r["title"], sorted(r["expected"]), [(f.id, f.severity.value) for f in cert.findings]))
         n = len(offending)
         n_warn_cat = sum(1 for r in offending if r.get("expected_severity") == "WARN")
         print(f"{name} offending: {n} ({n_warn_cat} WARN-level by the spec): detected by the expected rule "
               f"{detected}/{n} = {detected / n:.1%} (REJECT or spec WARN); expected rule at REJECT "
               f"{strict}/{n} = {strict / n:.1%}; offer rejected by any rule {rejected_any}/{n} = {rejected_any / n:.1%}")
+        batches = sorted({r["batch"] for r in offending if "batch" in r})
+        for b in batches:
+            rows_b = [r for r in offending if r.get("batch") == b]
+            miss_b = sum(1 for r in rows_b if any(r is m for m in missed_rows))
+            print(f"  {name} batch {b}: detected {len(rows_b) - miss_b}/{len(rows_b)}")
         if show:
             for m in misses:
                 print("    MISS", m)

@@ -502,14 +502,14 @@ _REGULATED_JOB = re.compile(
 )
 DATA = (
     pattern(r"\b(joindre|fournir|envoyer|communiquer|indiquer|transmettre|preciser|avec|accompagnee? de) (votre |le |un |une |la |vos )?(numero de securite sociale|n° de securite sociale|numero de secu|nir|carte vitale|rib|releve d'identite bancaire|coordonnees bancaires|iban)\b|\b(rib|numero de securite sociale|coordonnees bancaires|iban) (a joindre|a fournir|obligatoire|exige|requis|avec (votre|la) candidature|des la candidature)\b",
-            "securite secu nir vitale rib bancaire bancaires iban", anchors="=words", reach=90, unless_before=r"(embauche|embauches|apres|lors de (l'|votre )?(embauche|signature|integration)|le premier jour|a l'arrivee|une fois)[^.\n]*$"),
+            "sociale secu nir vitale rib bancaire bancaires iban", anchors="=words", reach=90, unless_before=r"(embauche|embauches|apres|lors de (l'|votre )?(embauche|signature|integration)|le premier jour|a l'arrivee|une fois)[^.\n]*$"),
     pattern(r"\bcasier judiciaire (vierge|exige|obligatoire|b3|n°3|bulletin)\b|\bextrait de casier judiciaire\b|\bbulletin n° ?3\b",
             "casier judiciaire", severity=W, variant="criminal_record"),
     pattern(r"\bphoto (d'identite )?(obligatoire|exigee|imperative|indispensable|requise)\b|\b(date de naissance|age|situation familiale|nationalite) (obligatoire|a preciser|a indiquer|exigee?|requise?) (sur|dans|avec) (le|votre) cv\b|\bdate de naissance (obligatoire|a preciser|a indiquer|exigee)\b|\bsituation familiale a (preciser|indiquer)\b",
             "photo naissance familiale", severity=W, variant="unrelated_data"),
     # norm4: identity or bank documents asked for with the application, in any order.
     pattern(r"\b(joindre|joignez|envoyer|envoyez|fournir|fournissez|transmettre|transmettez|adresser|adressez|communiquer|communiquez)(-nous)?\b[^.\n]{0,80}\b(numero de securite sociale|carte vitale|rib|releve d'identite bancaire|iban|coordonnees bancaires|(piece|carte) d'identite|passeport)\b",
-            "securite secu vitale rib bancaire bancaires iban identite passeport", anchors="securite sociale|vitale|rib|bancaire|iban|identite|passeport", reach=130,
+            "sociale vitale rib bancaire bancaires iban identite passeport", anchors="=words", reach=130,
             unless_before=r"(embauche|embauches|apres|lors de (l'|votre )?(embauche|signature|integration)|le premier jour|a l'arrivee|une fois|salaries|paie)[^.\n]*$"),
     # cert: social-security number or bank details in the same sentence as the
     # application, in any order and wording (a request after hiring is lawful).
