@@ -50,7 +50,8 @@ from normalizer.certification.testing import load_fixtures, offer_from_fixture  
 SHARED = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 FT_FILE = SHARED / "ft_offers/ft_offres_2025-11-13.jsonl.gz"
 FIXTURES = ROOT / "tests/fixtures/certification"
-# Sets added on branch norm4 (holdout2: second holdout; tuning_extra: new tuning examples).
+# Sets added on branches norm4 (holdout2: second holdout; tuning_extra: new tuning examples)
+# and cert (tuning_generalise: varied paraphrases, tuned on).
 FIXTURES2 = ROOT / "tests" / "normalizer" / "certification" / "fixtures"
 
 FT_CONTRACT = {
@@ -261,6 +262,7 @@ def fixtures(name: str, *, show: bool) -> None:
     if offending:
         strict = detected = rejected_any = 0
         misses = []
+        missed_rows: list[dict[str, Any]] = []
         for i, r in enumerate(offending):
             cert = certify(offer_from_fixture(r, i), today=today)
             want = set(r["expected"])
@@ -273,12 +275,18 @@ def fixtures(name: str, *, show: bool) -> None:
             detected += ok
             rejected_any += cert.status.value == "rejected"
             if not ok:
+                missed_rows.append(r)
                 misses.append((r["category"], r["title"], sorted(r["expected"]), [(f.id, f.severity.value) for f in cert.findings]))
         n = len(offending)
         n_warn_cat = sum(1 for r in offending if r.get("expected_severity") == "WARN")
         print(f"{name} offending: {n} ({n_warn_cat} WARN-level by the spec): detected by the expected rule "
               f"{detected}/{n} = {detected / n:.1%} (REJECT or spec WARN); expected rule at REJECT "
               f"{strict}/{n} = {strict / n:.1%}; offer rejected by any rule {rejected_any}/{n} = {rejected_any / n:.1%}")
+        batches = sorted({r["batch"] for r in offending if "batch" in r})
+        for b in batches:
+            rows_b = [r for r in offending if r.get("batch") == b]
+            miss_b = sum(1 for r in rows_b if any(r is m for m in missed_rows))
+            print(f"  {name} batch {b}: detected {len(rows_b) - miss_b}/{len(rows_b)}")
         if show:
             for m in misses:
                 print("    MISS", m)
@@ -335,7 +343,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     args = ap.parse_args(list(argv) if argv is not None else None)
 
     if args.fixtures_only:
-        for name in ("offending", "lawful", "tuning_extra", *(("holdout", "holdout2") if args.holdout else ())):
+        for name in ("offending", "lawful", "tuning_extra", "tuning_generalise", *(("holdout", "holdout2") if args.holdout else ())):
             if (FIXTURES / f"{name}.jsonl").exists() or (FIXTURES2 / f"{name}.jsonl").exists():
                 fixtures(name, show=args.show_misses)
         return
@@ -369,8 +377,9 @@ def main(argv: Iterable[str] | None = None) -> None:
 
     fixtures("offending", show=args.show_misses)
     fixtures("lawful", show=args.show_misses)
-    if (FIXTURES2 / "tuning_extra.jsonl").exists():
-        fixtures("tuning_extra", show=args.show_misses)
+    for name in ("tuning_extra", "tuning_generalise"):
+        if (FIXTURES2 / f"{name}.jsonl").exists():
+            fixtures(name, show=args.show_misses)
     if args.holdout:
         fixtures("holdout", show=args.show_misses)
         fixtures("holdout2", show=args.show_misses)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from normalizer.sirene import SireneLookup
 
 __all__ = [
+    "WORD_ANCHORS",
     "Context",
     "Detector",
     "Hit",
@@ -209,6 +210,15 @@ class Pattern:
             d'âge ...") and is excused.
         word_start: every match starts at a word boundary (checked in code: the
             regex is compiled without its leading ``\b``, which is twice as fast).
+        needs: regexes that must all be found in the match's sentence (within
+            ``window`` characters each side): co-occurrence in any word order, e.g. an
+            amount with a payment word and a candidate-side cue (FEE-01).
+        context_before / context_after: when either is set, a match is kept only if
+            the text before it in its sentence (within ``window``) matches
+            ``context_before`` (a search, so anchor it with ``$``) or the text after it
+            matches ``context_after`` (at its start). The regex then only finds a
+            group of words, and the construction around it is checked on the short
+            context (see :mod:`.exclusion`): much faster than one regex for both.
     """
 
     regex: re.Pattern[str]
@@ -225,6 +235,11 @@ class Pattern:
     variant: str | None = None
     fields: tuple[str, ...] | None = None
     message: str | None = None
+    needs: tuple[re.Pattern[str], ...] = ()
+    context_before: re.Pattern[str] | None = None
+    context_after: re.Pattern[str] | None = None
+    #: ``anchors`` as a set, to keep the word anchors present in an offer in one C call.
+    anchor_set: frozenset[str] = frozenset()
 
 
 def _rx(value: str | re.Pattern[str] | None) -> re.Pattern[str] | None:
@@ -267,9 +282,17 @@ def _strip_word_start(regex: str) -> tuple[str, bool]:
     return regex, False
 
 
+#: ``anchors=WORD_ANCHORS``: every trigger word is an anchor, searched only when it is
+#: in the offer's word set (short words such as "rsa" allowed: their windows are a
+#: superset of the right ones, never fewer).
+WORD_ANCHORS = "=words"
+
+
 def _anchors(anchors: str, triggers: str) -> tuple[str, ...]:
     if anchors == "-":
         return ()
+    if anchors == WORD_ANCHORS:
+        return tuple(triggers.split())
     if anchors:
         return tuple(a for a in anchors.split("|") if a)
     words = triggers.split()
@@ -291,16 +314,19 @@ def pattern(
     variant: str | None = None,
     fields: Sequence[str] | None = None,
     message: str | None = None,
+    needs: Sequence[str] = (),
+    context_before: str | None = None,
+    context_after: str | None = None,
 ) -> Pattern:
     """Declare a :class:`Pattern`; ``triggers`` is a space-separated word list and
-    ``anchors`` a ``|``-separated list of literal substrings."""
+    ``anchors`` a ``|``-separated list of literal substrings (or :data:`WORD_ANCHORS`)."""
     compiled, word_start = _strip_word_start(regex)
     anchor_tuple = _anchors(anchors, triggers)
     return Pattern(
         regex=re.compile(compiled),
         triggers=frozenset(triggers.split()),
         anchors=anchor_tuple,
-        anchor_words=not anchors and bool(anchor_tuple),
+        anchor_words=(not anchors or anchors == WORD_ANCHORS) and bool(anchor_tuple),
         reach=reach,
         word_start=word_start,
         policy_ok=policy_ok,
@@ -311,6 +337,10 @@ def pattern(
         variant=variant,
         fields=tuple(fields) if fields else None,
         message=message,
+        needs=tuple(re.compile(n) for n in needs),
+        context_before=_rx(context_before),
+        context_after=_rx(context_after),
+        anchor_set=frozenset(anchor_tuple),
     )
 
 
@@ -351,7 +381,7 @@ def matches(
     if fast and p.anchors:
         anchors = p.anchors
         if words is not None and p.anchor_words:
-            anchors = tuple(a for a in anchors if a in words)
+            anchors = tuple(p.anchor_set.intersection(words))
         seen_end = -1
         for lo, hi in _windows(text, anchors, p.reach):
             for m in p.regex.finditer(text, lo, hi):
@@ -406,6 +436,12 @@ def scan(ctx: Context, patterns: Sequence[Pattern], *, use_triggers: bool = True
     return iter(hit[1])
 
 
+#: Characters of a match's sentence searched for its required context (the longest
+#: exclusion or restriction construction, e.g. "merci de ne pas postuler si vous êtes des
+#: candidates issues de", is about 65).
+_CONTEXT_REACH = 80
+
+
 def _scan(ctx: Context, patterns: Sequence[Pattern], *, use_triggers: bool) -> Iterator[Hit]:
     words = ctx.words
     text = ctx.all_text
@@ -416,14 +452,26 @@ def _scan(ctx: Context, patterns: Sequence[Pattern], *, use_triggers: bool) -> I
             name = ctx.field_at(m.start())
             if p.fields is not None and name not in p.fields:
                 continue
-            if p.policy_ok and _policy_statement(text, m.start(), m.end()):
-                continue
-            if p.unless_before is not None or p.unless_after is not None:
+            # Cheapest checks first: the required context and co-occurrences reject
+            # most candidate matches before the sentence-wide policy check runs.
+            if p.unless_before is not None or p.unless_after is not None or p.needs or p.context_before or p.context_after:
                 left, right = sentence_window(text, m.start(), m.end(), p.window, p.window)
+                # The constructions are short: search them in the nearest characters only.
+                if (p.context_before is not None or p.context_after is not None) and not (
+                    (p.context_after is not None and p.context_after.match(right, 0, _CONTEXT_REACH))
+                    or (p.context_before is not None and p.context_before.search(left, max(0, len(left) - _CONTEXT_REACH)))
+                ):
+                    continue
+                if p.needs:
+                    sentence = f"{left}{m.group(0)}{right}"
+                    if not all(n.search(sentence) for n in p.needs):
+                        continue
                 if p.unless_before is not None and p.unless_before.search(left):
                     continue
                 if p.unless_after is not None and p.unless_after.search(right):
                     continue
+            if p.policy_ok and _policy_statement(text, m.start(), m.end()):
+                continue
             yield Hit(
                 field=name,
                 evidence=_snippet(text, m.start(), m.end()),

@@ -16,8 +16,35 @@ __all__ = ["RULES", "premium_number"]
 
 R, W, INF = Severity.REJECT, Severity.WARN, Severity.INFO
 
-_FREE = r"(\b(aucuns?|pas de|sans|ni|zero|jamais de?)\s*$)|" + before(r"aucuns? (frais|participation|cout)|pas de (frais|participation|cout)|sans (frais|participation|cout|aucun)|\bni\b|gratuit\w*|pris en charge|prise en charge")
+_FREE = r"(\b(aucuns?|pas de|sans|ni|zero|jamais de?)\s*$)|" + before(r"clients?|emprunteurs?|locataires?|acquereurs?|usagers?|aucuns? (frais|participation|cout)|pas de (frais|participation|cout)|sans (frais|participation|cout|aucun)|\bni\b|gratuit\w*|pris en charge|prise en charge")
 _FREE_AFTER = r"^[^.\n]{0,40}\b(offert\w*|gratuit\w*|ne (sera|seront|sont) (jamais )?(demande|exige|reclame)|pris en charge|prise en charge|a la charge de (l'employeur|l'entreprise|la societe)|par l'employeur|par l'entreprise|finance\w* par (l'employeur|l'entreprise|nos soins|l'opco))"
+#: A payment (noun or verb) that can fall on a candidate.
+_PAY_NOUN = (
+    r"\b(contribution|frais|caution|depot|cheque|abonnement|pack|kit|mallette|malette|valise|"
+    r"adhesion|inscription|paiement|versement|virement|achat|achete[rz]?|achetee?s?|location|couts?|"
+    r"regle[rz]|payer|payez|payable|verse[rz]|versent|investissez)\b"
+)
+_PAY_WORDS = (
+    "contribution frais caution depot cheque abonnement pack kit mallette malette valise adhesion inscription "
+    "paiement versement virement achat achete achetee achetes achetez acheter location cout couts regler reglez "
+    "payer payez payable verser versez versent investissez"
+)
+#: Cues that the candidate pays (not the employer, not a customer).
+_CANDIDATE_PAYS = (
+    r"\b(a (regler|payer|verser|acquitter|prevoir|avancer|financer|votre charge|vos frais)|a la charge (du|des) (candidat|salarie|livreur|conseiller|vendeur|chauffeur|participant)s?|"
+    r"payable|factur\w*|prelev\w*|debloqu\w*|vous sera demande\w*|vous seront demande\w*|(est|sont|sera|seront) (demande|exige)\w*|exige\w*|obligatoire|"
+    r"versent|versez|reglez|payez|achetez|investissez|prevoyez|achete (lui|elle)-meme|doit accompagner|a joindre|droits? d'entree|par le candidat|du candidat|"
+    r"au (candidat|nouveau \w+|nouvel \w+)|de votre poche|avant (l'embauche|la premiere|le premier|de commencer|votre premier\w*)|"
+    r"pour (valider|finaliser|debloquer|ouvrir|activer|confirmer|rejoindre|integrer|acceder|recevoir|obtenir) (votre|la|le|les|des|aux|au|vos|notre|nos)|"
+    r"lors de (l'inscription|votre inscription|l'entretien|la remise)|vous (donne|donnent|ouvre|ouvrent) (acces|droit)|(donne|ouvre) acces a (nos|aux|des) (offres|missions|annonces))\b"
+)
+#: The employer or a customer pays, or the amount is pay: not a fee.
+_EMPLOYER_PAYS = (
+    r"\b(gratuit\w*|offert\w*|pris en charge|prise en charge|rembours\w*|fourni\w*|a la charge de (l'employeur|l'entreprise|la societe|l'agence)|"
+    r"par (l'employeur|l'entreprise|nos soins|la societe)|finance\w* par|aucun\w* (frais|cout|somme|paiement)|sans (frais|cout)|jamais|"
+    r"salaire|remuner\w*|primes?|loyers?|logement|hebergement|repas|cheques? (vacances|cadeaux|dejeuner)|tickets?|clients?|clientele|locataires?|"
+    r"emprunteurs?|mutuelle|chiffre d'affaires|budget|indemnit\w*|brut|net|cse|tarifs?|prix)\b"
+)
 FEES = (
     pattern(r"\b(frais|droits?) (de dossier|d'inscription|de candidature|de recrutement|d'adhesion|de selection|de traitement|d'ouverture de dossier|de gestion de (votre )?(dossier|candidature))\b",
             "frais droit droits", unless_before=_FREE, unless_after=_FREE_AFTER),
@@ -34,12 +61,22 @@ FEES = (
     pattern(r"\bachat obligatoire\b|\b(achat|acquisition) (de |d')(votre |la |le |du |un |une |vos |des )?(kit|pack|tenue|materiel|stock|licence|echantillons?)\b[^.\n]{0,40}\b(obligatoire|a votre charge|a vos frais)\b"
             r"|\b(inscription|adhesion|acces|enregistrement) payante?\b",
             "achat acquisition payant payante"),
+    # cert: an amount in a sentence that names a payment and puts it on the candidate,
+    # in any wording ("une contribution de 45 € vous sera demandée", "dépôt de 500 €
+    # exigé", "pack de bienvenue facturé 390 € au nouveau conseiller").
+    pattern(r"\b\d{1,4}(?:[.,]\d{1,2})? ?(?:eur|euros?)\b",
+            # the payment words gate the pattern (every match needs one in its sentence)
+            _PAY_WORDS, anchors=" eur| euro", reach=12, window=90, fields=("title", "description"),
+            needs=(_CANDIDATE_PAYS, _PAY_NOUN),
+            unless_before=_EMPLOYER_PAYS, unless_after=_EMPLOYER_PAYS),
 )
 
-_PHONE = re.compile(r"(?:\+ ?33 ?\(?0?\)? ?|0033 ?|0)8(?:[ .-]?\d){8}(?!\d)")
+_PHONE = re.compile(r"(?:\+ ?33 ?\(?0?\)? ?|0033 ?|0[ .-]?)8(?:[ .-]?\d){8}(?!\d)")
 _SMS = pattern(
-    r"\b(sms|texto|envoyez?|envoie|tapez)\b[^.\n]{0,30}\b(au|le) ([3-8]\d ?\d{3})\b(?! [a-z]+ (cedex|france))|\b(appelez|composez|tapez) (le )?(3615|3617|3618|3668)\b",
-    "sms texto envoyez envoyer envoie tapez 3615 3617 3618 3668",
+    r"\b(sms|texto|envoyez?|envoie|tapez)\b[^.\n]{0,30}\b(au|le) ([3-8](?: ?\d){4})\b(?! [a-z]+ (cedex|france))|\b(appelez|composez|tapez) (le )?(3615|3617|3618|3668)\b"
+    r"|\b\d[.,]\d{1,2} ?(eur|euros?)? ?(ttc )?(/ ?|par |la |l')(min|minute|mn|sms|appel)\b",
+    "sms texto envoyez envoyer envoie tapez 3615 3617 3618 3668 min minute mn appel",
+    anchors="=words",
 )
 
 
@@ -51,7 +88,7 @@ def premium_number(digits: str) -> bool:
     return len(digits) == 10 and digits.startswith("08") and not digits.startswith("080")
 
 
-_PHONE_PATTERN = Pattern(regex=_PHONE, triggers=frozenset(), anchors=("08", "+33", "+ 33", "0033"), reach=20)
+_PHONE_PATTERN = Pattern(regex=_PHONE, triggers=frozenset(), anchors=("08", "0 8", "0-8", "0.8", "+33", "+ 33", "0033"), reach=20)
 
 
 def _premium(ctx: Context) -> Iterator[Hit]:
@@ -78,6 +115,14 @@ MLM = (
     # employee referral bonus ("parrainez des proches et gagnez 150 €") is lawful.
     pattern(r"\bfilleuls?\b[^.\n]{0,80}\b(commissions?|pourcentage|rapportent)\b|\bsans limite de niveaux?\b",
             "filleul filleuls niveau niveaux"),
+    # cert: recruiting others and earning on them, in one sentence and any wording.
+    pattern(r"\b(parrain\w*|filleul\w*|recrues?|recrut(ez|ant|erez) (de |d'|vos |des |\w+ personnes|\d+)|(faire|faites|faisant) adherer|downline|multi-?niveaux?|plusieurs niveaux|"
+            r"reseau de (distributeurs|vendeurs|revendeurs|ambassadeurs|ambassadrices))\b",
+            "adherer parrain parrainez parrainer parrainage parrainant parrainees parraines filleul filleuls filleule filleules recrue recrues recrutez recrutant recruterez downline multiniveau multiniveaux multi niveaux distributeurs vendeurs revendeurs ambassadeurs ambassadrices",
+            reach=30, window=150,
+            needs=(r"\b(commissions?|pourcentage|\d+ ?%|bonus|primes?|rapporte\w*|touch\w*|percev\w*|gagn\w*|revenus?|remuneration|mise)\b",
+                   r"\b(leurs? (ventes|achats|chiffre|commandes)|son chiffre|ses (ventes|recrues|achats)|de (votre|vos) (equipe|filleul\w*|recrues|reseau)|niveaux?|recrues|"
+                   r"(votre|la) mise|stock|kit|pack|investi\w*|plus votre (reseau|equipe))\b")),
 )
 
 UNDECLARED = (
@@ -90,7 +135,7 @@ UNDECLARED = (
 
 ILLEGAL = (
     pattern(r"\bmassages? (naturistes?|tantriques?|erotiques?|sensuels?|body ?body|intimes?|avec finition)\b|\bescort(e|s|es|ing)?\b|\b(hotesse|accompagnatrice|accompagnateur|animatrice) (de charme|vip pour soirees|pour soirees privees|coquine)\b|\bsoirees? privees?\b[^.\n]{0,60}\b(discretion|discrete|charme|tenue sexy|genereux|gentlemen)\b|\b(webcam|cam ?girl|camgirl|onlyfans|mym|contenus? (pour )?adultes?|contenus? coquins?|photos? (sexy|osees|denudees|nues?))\b|\bsugar (daddy|baby)\b|\btenue sexy\b",
-            "massage massages escort escorte escorts escortes escorting hotesse accompagnatrice accompagnateur animatrice soiree soirees webcam cam camgirl onlyfans mym contenu contenus photo photos sugar sexy"),
+            "massage massages escort escorte escorts escortes escorting hotesse accompagnatrice accompagnateur animatrice soiree soirees webcam cam camgirl onlyfans mym contenu contenus photo photos sugar sexy", anchors="=words"),
     pattern(r"\b(recevoir|recevez|reception de|receptionner|transferer|transferez|transfert de|reverser|reversez) (des |les |de l'|d')?(virements?|fonds|argent|paiements?|sommes?|versements?)\b[^.\n]{0,50}\b(votre (propre |personnel |personnelle )?compte|vos comptes|compte (bancaire )?personnel|western union|moneygram|crypto\w*|bitcoins?)\b|\b(agent|gestionnaire|responsable|assistant) (de |des )?(transferts? (financiers|d'argent|de fonds)|paiements? a domicile)\b|\bwestern union\b|\bmoneygram\b",
             "recevoir recevez reception receptionner transferer transferez transfert reverser reversez agent gestionnaire responsable assistant western moneygram",
             anchors="virement|fonds|argent|paiement|somme|versement|western|moneygram|transfert"),
@@ -103,7 +148,22 @@ ILLEGAL = (
     pattern(r"\b(colis|paquets|marchandises)\b[^.\n]{0,60}\b(chez vous|votre domicile)\b[^.\n]{0,60}\b(etranger|renvo\w+|reexpedi\w+)"
             r"|\b(chez vous|votre domicile)\b[^.\n]{0,60}\b(colis|paquets|marchandises)\b[^.\n]{0,60}\b(etranger|renvo\w+|reexpedi\w+)"
             r"|\bbars? a hotesses\b|\b(tenir|faire) compagnie (aux|a des|a la) (clients?|clientele)\b",
-            "colis paquets marchandises bar bars compagnie"),
+            "colis paquets marchandises bar bars compagnie", anchors="=words"),
+    # cert: money through the candidate's own account; goods through their home; escorting.
+    pattern(r"\b(votre|vos|son|ton) (propre )?(compte|comptes)( bancaires?| personnels?| en banque)?\b",
+            "compte comptes", reach=40, window=150,
+            needs=(r"\b(fonds|virements?|argent|sommes?|versements?|paiements?|reglements?|transferts?|liquidites)\b",
+                   r"\b(transf\w+|renvo\w+|revers\w+|retir\w+|convert\w+|western union|moneygram|crypto\w*|bitcoins?|encaiss\w+|remett\w+|a disposition|pret\w+|recev\w+|recu)\b"),
+            unless_before=r"\b(salaire|paie|rembours\w*|frais professionnels|notes? de frais|clients?|conseill\w+ (bancaire|clientele))\b"),
+    pattern(r"\b(colis|paquets?|marchandises|envois|courriers?)\b",
+            "colis paquet paquets marchandises envois courrier courriers", reach=30, window=150,
+            needs=(r"\b(chez vous|votre (domicile|adresse|logement|appartement|maison|garage)|depuis (chez vous|votre domicile))\b",
+                   r"\b(reexped\w+|renvo\w+|export\w*|etranger|reemball\w+|transf\w+|pret\w+)\b")),
+    # (gated by the rarer words: "clients" and "hommes" are in most offers)
+    pattern(r"\b(messieurs|hommes|gentlemen|hommes d'affaires|clients) (fortunes|aises|genereux|riches|seuls)\b"
+            r"|\baccompagn\w+ (des |de |d')?(messieurs|gentlemen)\b",
+            "fortunes aises genereux riches seuls messieurs gentlemen", window=150,
+            needs=(r"\b(discret\w*|week-ends?|soirees?|diners?|compagnie|charme|nuits?|intim\w*|genereu\w*|sexy)\b",)),
 )
 
 POOL = (

@@ -42,6 +42,8 @@ def _fixture_offers() -> list[CanonicalOffer]:
     rows = []
     for name in ("offending", "lawful", "holdout"):
         rows += list(load_fixtures(FIXTURES / f"{name}.jsonl"))
+    # The generalised patterns (branch cert) are checked on their own tuning set too.
+    rows += list(load_fixtures(Path(__file__).resolve().parent / "fixtures" / "tuning_generalise.jsonl"))
     return [offer_from_fixture(r, i) for i, r in enumerate(rows)]
 
 
