@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -119,9 +120,16 @@ def title_key(title: str, *place_words: str) -> str:
     return " ".join(sorted({w for w in title.split() if w not in STOP and w not in drop and not w.isdigit()}))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DedupRecord:
-    """What dedup compares of one source offer (text fields already folded)."""
+    """What dedup compares of one source offer (text fields already folded).
+
+    Slotted, and the folded ``description`` is not kept: it is an input only,
+    turned into :attr:`words` (one character per word, all the comparisons and
+    the text blocking use) and then dropped, so a million records fit in about
+    1 GB. ``dataclasses.replace`` keeps ``words`` unless a new ``description``
+    is given. Short repeated fields (partner, place, contract) are interned.
+    """
 
     key: int
     partner: str
@@ -138,22 +146,22 @@ class DedupRecord:
     rank: int = 50
     cluster_id: str | None = None
     external_id: str = ""
+    words: str = field(default="", repr=False)
     title_key: str = field(init=False, repr=False, compare=False)
-    words: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "title_key", title_key(self.title, self.city, self.postcode))
-        object.__setattr__(self, "words", encode_words(self.description))
+        setattr_ = object.__setattr__
+        setattr_(self, "title_key", title_key(self.title, self.city, self.postcode))
+        if self.description:
+            setattr_(self, "words", encode_words(self.description))
+            setattr_(self, "description", "")
+        for name in ("partner", "city", "postcode", "departement", "contract"):
+            setattr_(self, name, sys.intern(getattr(self, name)))
 
     @property
     def title_tokens(self) -> str:
         """Title words without stop words, sorted (alias of ``title_key``)."""
         return self.title_key
-
-    @property
-    def description_head(self) -> str:
-        """The first words of the description, folded (robust to re-wrapping)."""
-        return " ".join(self.description.split()[:400])
 
 
 # -- blocking ----------------------------------------------------------------
@@ -607,3 +615,4 @@ class BlockingStats:
     compared: int = 0
     matched: int = 0
     refused_merges: int = 0
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per engine phase (with its workers)
