@@ -21,7 +21,7 @@ Matched pairs are merged strongest first, so weak links come last.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
 
@@ -112,23 +112,33 @@ def _match_part(shared: tuple[DedupIndex, np.ndarray, np.ndarray], lo: int,
     return index._match_pairs(ps[lo:hi], qs[lo:hi])
 
 
-def merge_refusal(model: DedupModel, a: Sequence[DedupRecord], b: Sequence[DedupRecord]) -> str | None:
+def merge_refusal(
+    model: DedupModel, a: Sequence[DedupRecord], b: Sequence[DedupRecord],
+    known_match: Callable[[DedupRecord, DedupRecord], bool] | None = None,
+) -> str | None:
     """Why the chaining guards refuse to join cluster ``a`` with cluster ``b``, or None when they allow it.
 
     In order: the maximum cluster size; cannot-link (a vetoed pair across the
     two); strong evidence (when either holds several records, at least half the
-    pairs across must match on their own).
+    pairs across must match on their own). ``known_match`` tells pairs already
+    known to match (scored in the same batch): those are not scored again (a
+    match has no vetoed comparison, so it is no conflict either).
     """
     if len(a) + len(b) > model.max_cluster_size:
         return f"cluster size: {len(a)} + {len(b)} records > {model.max_cluster_size}"
-    for x in a:
-        for y in b:
-            if model.conflict(x, y):
-                return f"cannot-link: records {x.key} and {y.key} conflict (a vetoed pair)"
-    if len(a) > 1 or len(b) > 1:
-        agree = sum(model.match(x, y) is not None for x in a for y in b)
-        if 2 * agree < len(a) * len(b):
-            return f"weak evidence: {agree} of {len(a) * len(b)} pairs across the two clusters match (half needed)"
+    unknown = [(x, y) for x in a for y in b if known_match is None or not known_match(x, y)]
+    for x, y in unknown:
+        if model.conflict(x, y):
+            return f"cannot-link: records {x.key} and {y.key} conflict (a vetoed pair)"
+    total = len(a) * len(b)
+    if (len(a) > 1 or len(b) > 1) and unknown:
+        agree = total - len(unknown)
+        for x, y in unknown:
+            if 2 * agree >= total:
+                return None  # enough evidence already: the rest need not be scored
+            agree += model.match(x, y) is not None
+        if 2 * agree < total:
+            return f"weak evidence: {agree} of {total} pairs across the two clusters match (half needed)"
     return None
 
 
@@ -355,11 +365,12 @@ class DedupIndex:
     def _merge(self, matches: list[tuple[float, int, int]]) -> set[int]:
         touched: set[int] = set()
         matches.sort(key=lambda m: (-m[0], m[1], m[2]))
+        matched = {(max(p, q) << 32) | min(p, q) for _s, q, p in matches}  # the guards need not score these again
         for _strength, q, p in matches:
             la, lb = self.label[q], self.label[p]
             if la == lb:
                 continue
-            if not self._can_merge(self.members[la], self.members[lb]):
+            if self.merge_refusal(self.members[la], self.members[lb], matched) is not None:
                 self.stats.refused_merges += 1
                 continue
             if len(self.members[la]) < len(self.members[lb]):
@@ -370,14 +381,19 @@ class DedupIndex:
             touched.add(la)
         return touched
 
-    def _can_merge(self, a: list[int], b: list[int]) -> bool:
-        return self.merge_refusal(a, b) is None
+    def merge_refusal(self, a: list[int], b: list[int], matched: Container[int] = ()) -> str | None:
+        """Why the chaining guards refuse to join two clusters (positions), or None when they allow it.
 
-    def merge_refusal(self, a: list[int], b: list[int]) -> str | None:
-        """Why the chaining guards refuse to join two clusters (positions), or None when they allow it."""
-        recs = self.records
+        ``matched``: pairs of positions ``(p << 32) | q``, ``q < p``, known to match.
+        """
+        recs, pos = self.records, self.pos
+
+        def known(x: DedupRecord, y: DedupRecord) -> bool:
+            px, py = pos[x.key], pos[y.key]
+            return ((px << 32) | py if px > py else (py << 32) | px) in matched
+
         return merge_refusal(self.model, [r for r in (recs[x] for x in a) if r is not None],
-                             [r for r in (recs[y] for y in b) if r is not None])
+                             [r for r in (recs[y] for y in b) if r is not None], known if matched else None)
 
     def remove(self, keys: Iterable[int]) -> set[int]:
         """Take records out (changed or closed); their clusters are re-formed without them.
