@@ -243,6 +243,9 @@ def text_sketches(
     return out
 
 
+SKETCH_SPARE = 3  # a text keeps about SKETCH_SPARE * k of its shingle hashes before the sort
+
+
 def _sketch_chunk(codes: Sequence[str], shingle: int, k: int, min_words: int) -> list[list[int]]:
     n = len(codes)
     lens = np.fromiter(map(len, codes), dtype=np.int64, count=n)
@@ -257,16 +260,26 @@ def _sketch_chunk(codes: Sequence[str], shingle: int, k: int, min_words: int) ->
     for j in range(1, shingle):
         h ^= padded[j : j + len(words)] * np.uint64(_K1 + 2 * j)  # odd multipliers
         _fmix64(h)
-    rid = np.repeat(np.arange(n, dtype=np.uint64), lens)
+    h >>= np.uint64(64 - _HASH_BITS)
     starts = np.zeros(n, dtype=np.int64)
     np.cumsum(lens[:-1], out=starts[1:])
-    last = np.repeat(starts + lens - shingle, lens)  # last shingle start of each text
-    keep = (np.arange(len(words), dtype=np.int64) <= last) & np.repeat(sketched, lens)
-    # One sort by (text, hash); duplicates dropped; the first k of each text kept.
-    key = np.sort((rid[keep] << np.uint64(_HASH_BITS)) | (h[keep] >> np.uint64(64 - _HASH_BITS)))
-    if len(key) > 1:
-        key = key[np.concatenate(([True], key[1:] != key[:-1]))]
-    owner = (key >> np.uint64(_HASH_BITS)).astype(np.int64)
+    shingles = np.where(sketched, lens - shingle + 1, 0)  # shingle starts of each text
+    valid = np.arange(len(words), dtype=np.int64) < np.repeat(starts + shingles, lens)
+    valid &= np.repeat(sketched, lens)
+    # Only the hashes under a per-text bound (about SKETCH_SPARE * k of them) are sorted: the
+    # smallest k distinct ones are among them unless the text repeats itself, and texts left
+    # with fewer than k distinct hashes under their bound are sorted again whole.
+    bound = np.minimum(SKETCH_SPARE * k * float(1 << _HASH_BITS) / np.maximum(shingles, 1),
+                       float(1 << _HASH_BITS)).astype(np.uint64)
+    low = valid & (h < np.repeat(bound, lens))
+    key, owner = _distinct_keys(h, low, starts)
+    short = sketched & (np.bincount(owner, minlength=n) < np.minimum(k, shingles))
+    if short.any():  # rare: a text with many repeated passages, or all its hashes high
+        again = valid & np.repeat(short, lens)
+        key2, _ = _distinct_keys(h, again, starts)
+        mine = ~short[owner]
+        key = np.sort(np.concatenate((key[mine], key2)))
+        owner = (key >> np.uint64(_HASH_BITS)).astype(np.int64)
     first = np.searchsorted(owner, np.arange(n, dtype=np.int64))
     top = (np.arange(len(key), dtype=np.int64) - first[owner]) < k
     key, owner = key[top], owner[top]
@@ -275,6 +288,16 @@ def _sketch_chunk(codes: Sequence[str], shingle: int, k: int, min_words: int) ->
     counts = np.bincount(owner, minlength=n).tolist()
     it = iter(values)
     return [list(islice(it, c)) for c in counts]
+
+
+def _distinct_keys(h: np.ndarray, mask: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct (text, hash) keys of the positions in ``mask``, and each key's text."""
+    at = np.flatnonzero(mask)
+    rid = (np.searchsorted(starts, at, side="right") - 1).astype(np.uint64)
+    key = np.sort((rid << np.uint64(_HASH_BITS)) | h[at])
+    if len(key) > 1:
+        key = key[np.concatenate(([True], key[1:] != key[:-1]))]
+    return key, (key >> np.uint64(_HASH_BITS)).astype(np.int64)
 
 
 def text_sketch(text: str, shingle: int = 4, k: int = 24, min_words: int = 20) -> list[int]:
