@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.dedup_data import BOARDS, load_ft, vary_employer, vary_text, vary_title
 from dedup.engine import DedupIndex
-from dedup.model import DEFAULT_MODEL, DedupRecord, city_key, employer_key, fold, fold_text
+from dedup.model import DEFAULT_MODEL, DedupRecord, city_key, employer_key, fold, text_words
 from dedup.parallel import chunked_map, cpu_seconds, default_workers
 from normalizer.fields import clean_title, split_title_place
 
@@ -184,7 +184,7 @@ def _build_part(shared: tuple[list[Raw], int], lo: int, hi: int) -> list[DedupRe
     for i in range(lo, hi):
         r = raws[i]
         out.append(DedupRecord(
-            key=first_key + i, partner=r.partner, title=fold(r.title), description=fold_text(r.text),
+            key=first_key + i, partner=r.partner, title=fold(r.title), description="", words=text_words(r.text),
             employer=employer_key(r.employer), siret="", city=city_key(r.city), postcode=r.postcode or "",
             departement=r.dept or "", contract=r.contract, published=r.published,
             public_service=r.partner == "francetravail", external_id=r.ext,

@@ -103,13 +103,34 @@ class _WordCode(dict[str, str]):
         return c
 
 
+class _ByteWordCode(dict[bytes, str]):
+    """:data:`WORD_CODE` keyed by the ASCII bytes of the word (the same codes)."""
+
+    def __missing__(self, w: bytes) -> str:
+        c = self[w] = WORD_CODE[w.decode()]
+        return c
+
+
 WORD_HASH = _WordHash()
 WORD_CODE = _WordCode()
+_BYTE_WORD_CODE = _ByteWordCode()
 
 
 def encode_words(text: str) -> str:
     """One character per word: rapidfuzz then aligns word sequences at C speed."""
     return "".join(map(WORD_CODE.__getitem__, text.split()))
+
+
+def text_words(text: str | None) -> str:
+    """``encode_words(fold_text(text))`` in one pass over bytes, without the folded text.
+
+    What records are built from (:attr:`DedupRecord.words`): a third cheaper,
+    since the folded text is neither decoded, joined nor split twice.
+    """
+    if not text:
+        return ""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").translate(_FOLD_BYTES)
+    return "".join(map(_BYTE_WORD_CODE.__getitem__, ascii_text.split()))
 
 
 def title_key(title: str, *place_words: str) -> str:

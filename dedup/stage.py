@@ -35,7 +35,7 @@ from dedup.model import (
     city_key,
     employer_key,
     fold,
-    fold_text,
+    text_words,
 )
 from dedup.parallel import chunked_map, default_workers
 from jobgate.config import Settings
@@ -77,7 +77,8 @@ def to_record(offer_id: int, data: dict[str, Any], rank: int, cluster_id: str | 
         key=offer_id,
         partner=data["source"]["partner"],
         title=fold(data.get("title")),
-        description=fold_text(data.get("description")),
+        description="",
+        words=text_words(data.get("description")),
         employer=employer_key(employer.get("name")),
         siret=employer.get("siret") or "",
         city=city_key(place.get("city")),
