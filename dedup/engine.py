@@ -351,8 +351,24 @@ class DedupIndex:
 
     def _match_pairs(self, ps: np.ndarray, qs: np.ndarray) -> list[tuple[float, int, int]]:
         """The matching pairs among (p, q), with their strength."""
-        records, match = self.records, self.model.match
+        records, match, model = self.records, self.model.match, self.model
         out = []
+        if len(ps) and all(c.vector is not None for c in model.comparisons):
+            # Every score of every pair in one vectorised call per comparison (rapidfuzz's
+            # cpdist for the text ones); only the decision runs per pair.
+            names = [c.name for c in model.comparisons]
+            columns = []
+            for c in model.comparisons:
+                assert c.vector is not None
+                with np.errstate(invalid="ignore"):
+                    columns.append(c.vector(self.columns, ps, qs).tolist())
+            for p, q, *values in zip(ps.tolist(), qs.tolist(), *columns, strict=True):
+                if records[p] is None or records[q] is None:
+                    continue
+                scores = {n: (None if v != v else v) for n, v in zip(names, values, strict=True)}  # NaN: None
+                if model.decide_scores(scores):
+                    out.append((match_strength(scores), q, p))
+            return out
         for p, q in zip(ps.tolist(), qs.tolist(), strict=True):
             a, b = records[p], records[q]
             if a is None or b is None:

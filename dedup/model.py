@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -379,6 +379,7 @@ class RecordColumns:
         self.records = records
         self._codes: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
         self._micros: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._texts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def codes(self, field_name: str) -> np.ndarray:
         """int64 code of ``field_name`` per position (0 when empty or removed)."""
@@ -392,6 +393,17 @@ class RecordColumns:
             arr = np.concatenate((arr, new))
             self._codes[field_name] = (arr, table)
         return arr
+
+    def texts(self, field_name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(the strings, their lengths) of a text field per position ("" when removed)."""
+        values, lengths = self._texts.get(field_name) or (np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64))
+        if len(values) < len(self.records):
+            new = np.array([getattr(r, field_name) if r is not None else "" for r in self.records[len(values):]]
+                           + [None], dtype=object)[:-1]  # the None keeps numpy from making a str array
+            values = np.concatenate((values, new))
+            lengths = np.concatenate((lengths, np.fromiter(map(len, new), dtype=np.int64, count=len(new))))
+            self._texts[field_name] = (values, lengths)
+        return values, lengths
 
     def micros(self, field_name: str) -> tuple[np.ndarray, np.ndarray]:
         """(microseconds since the epoch, known) of a datetime field per position."""
@@ -429,7 +441,21 @@ def similarity(
             return None
         return float(scorer(x, y, processor=None)) / 100.0
 
-    return Comparison(name=name or field_name, score=score, cheap=cheap, veto_below=veto_below)
+    def vector(cols: RecordColumns, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        return _pairwise(cols, field_name, p, q, scorer, np.float64) / 100.0
+
+    return Comparison(name=name or field_name, score=score, cheap=cheap, veto_below=veto_below, vector=vector)
+
+
+def _pairwise(cols: RecordColumns, field_name: str, p: np.ndarray, q: np.ndarray,
+              scorer: Callable[..., float], dtype: type) -> np.ndarray:
+    """``scorer(x, y)`` of a text field for many pairs in one rapidfuzz call (NaN when either is empty)."""
+    values, lengths = cols.texts(field_name)
+    both = (lengths[p] > 0) & (lengths[q] > 0)
+    out = np.full(len(p), np.nan)
+    if both.any():
+        out[both] = process.cpdist(values[p[both]], values[q[both]], scorer=scorer, processor=None, dtype=dtype)
+    return out
 
 
 def text_overlap(field_name: str = "words", name: str = "description", min_words: int = 30) -> Comparison:
@@ -448,7 +474,15 @@ def text_overlap(field_name: str = "words", name: str = "description", min_words
         denom = shorter if shorter >= min_words else longer
         return float(LCSseq.similarity(x, y)) / denom
 
-    return Comparison(name=name, score=score)
+    def vector(cols: RecordColumns, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        _values, lengths = cols.texts(field_name)
+        lp, lq = lengths[p], lengths[q]
+        shorter, longer = np.minimum(lp, lq), np.maximum(lp, lq)
+        denom = np.where(shorter >= min_words, shorter, longer)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return _pairwise(cols, field_name, p, q, LCSseq.similarity, np.int64) / denom
+
+    return Comparison(name=name, score=score, vector=vector)
 
 
 def exact(field_name: str, name: str | None = None, veto: bool = True) -> Comparison:
@@ -572,6 +606,18 @@ class DedupModel:
                 if v is not None and v < c.veto_below:
                     return True
         return False
+
+    def decide_scores(self, s: dict[str, float | None]) -> bool:
+        """The match decision on a pair's every score (computed ahead, e.g. vectorised): what
+        :meth:`match` decides, vetoes included."""
+        for c in self.comparisons:
+            if c.cheap and c.veto_below is not None:
+                v = s[c.name]
+                if v is not None and v < c.veto_below:
+                    return False
+        if self.veto is not None and self.veto(s):
+            return False
+        return self.decide(s)
 
     def match(self, a: DedupRecord, b: DedupRecord) -> dict[str, float | None] | None:
         """The pair's scores when it is a match, else None (a veto stops at the first conflict)."""

@@ -43,7 +43,7 @@ def test_vector_comparisons_agree_with_scalar_ones_on_every_pair() -> None:
             want = c.score(records[a], records[b])
             assert (want is None and math.isnan(v)) or want == v, (c.name, a, b, want, v)
             checked += 1
-    assert checked == 5 * len(pairs)  # place, same_partner, contract, dates, siret
+    assert checked == 8 * len(pairs)  # every comparison of the default model has a vector form
 
 
 def test_prefilter_drops_exactly_the_pairs_the_match_vetoes() -> None:
