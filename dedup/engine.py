@@ -270,6 +270,10 @@ class DedupIndex:
             ps, qs = self._prefilter(ps, qs)
         with self._phase("match"):
             if parallel_ok(len(ps), self.workers):
+                # Fill the columns the vector forms read here, once: a worker's would be lost.
+                for c in model.comparisons:
+                    if c.vector is not None:
+                        c.vector(self.columns, ps[:0], qs[:0])
                 parts = ranges(0, len(ps), self.workers * 4)
                 matches = [m for part in fork_map(_match_part, (self, ps, qs), parts, self.workers) for m in part]
             else:
