@@ -22,6 +22,7 @@ new copies of existing jobs) added to the full index.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -31,7 +32,9 @@ import statistics
 import subprocess
 import sys
 import time
+from array import array
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,13 +44,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.dedup_data import BOARDS, load_ft, vary_employer, vary_text, vary_title
 from dedup.engine import DedupIndex
-from dedup.model import DEFAULT_MODEL, DedupRecord, city_key, employer_key, fold, fold_text
-from dedup.parallel import chunked_map, default_workers
+from dedup.model import DEFAULT_MODEL, DedupRecord, city_key, employer_key, fold, text_words
+from dedup.parallel import chunked_map, cpu_seconds, default_workers
 from normalizer.fields import clean_title, split_title_place
 
 _SENT = re.compile(r"(?<=[.!?])\s+|\n+")
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 WORKERS: int | None = None
+BUILD_CHUNK = 50_000  # records generated and built at a time (the raw texts are not all kept)
 
 
 @dataclass
@@ -147,15 +151,26 @@ class World:
         return out
 
 
-def generate(n: int, seed: int = 11, first_job: int = 1) -> list[Raw]:
-    """About ``n`` synthetic source records."""
+def generate_chunks(n: int, seed: int = 11, first_job: int = 1, chunk: int = 50_000) -> Iterator[list[Raw]]:
+    """About ``n`` synthetic source records, ``chunk`` at a time (the same records as :func:`generate`)."""
     world = World(seed)
     out: list[Raw] = []
-    jid = first_job
-    while len(out) < n:
-        out.extend(world.job(jid))
+    jid, made = first_job, 0
+    while made < n:
+        recs = world.job(jid)[: n - made]
         jid += 1
-    return out[:n]
+        out.extend(recs)
+        made += len(recs)
+        if len(out) >= chunk:
+            yield out
+            out = []
+    if out:
+        yield out
+
+
+def generate(n: int, seed: int = 11, first_job: int = 1) -> list[Raw]:
+    """About ``n`` synthetic source records."""
+    return [r for part in generate_chunks(n, seed, first_job) for r in part]
 
 
 def build(raws: list[Raw], first_key: int = 0) -> list[DedupRecord]:
@@ -169,7 +184,7 @@ def _build_part(shared: tuple[list[Raw], int], lo: int, hi: int) -> list[DedupRe
     for i in range(lo, hi):
         r = raws[i]
         out.append(DedupRecord(
-            key=first_key + i, partner=r.partner, title=fold(r.title), description=fold_text(r.text),
+            key=first_key + i, partner=r.partner, title=fold(r.title), description="", words=text_words(r.text),
             employer=employer_key(r.employer), siret="", city=city_key(r.city), postcode=r.postcode or "",
             departement=r.dept or "", contract=r.contract, published=r.published,
             public_service=r.partner == "francetravail", external_id=r.ext,
@@ -177,48 +192,87 @@ def _build_part(shared: tuple[list[Raw], int], lo: int, hi: int) -> list[DedupRe
     return out
 
 
-def quality(raws: list[Raw], groups: list[list[int]]) -> tuple[float, float]:
-    """Pairwise precision and recall against the synthetic job labels."""
-    jobs = Counter(r.job for r in raws)
-    true = sum(n * (n - 1) // 2 for n in jobs.values())
+def quality(jobs: Sequence[int], groups: list[list[int]]) -> tuple[float, float]:
+    """Pairwise precision and recall against the synthetic job labels (``jobs[key]``)."""
+    true = sum(n * (n - 1) // 2 for n in Counter(jobs).values())
     pred = ok = 0
     for g in groups:
         pred += len(g) * (len(g) - 1) // 2
-        c = Counter(raws[k].job for k in g)
+        c = Counter(jobs[k] for k in g)
         ok += sum(n * (n - 1) // 2 for n in c.values())
     return (ok / pred if pred else 1.0, ok / true if true else 1.0)
 
 
 def cpu() -> float:
     """CPU seconds of this process and its finished workers."""
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    return cpu_seconds()
+
+
+class Reservoir:
+    """A uniform sample of ``k`` items from a stream (the records are not all kept)."""
+
+    def __init__(self, k: int, seed: int) -> None:
+        self.k, self.rng, self.seen = k, random.Random(seed), 0
+        self.items: list[Raw] = []
+
+    def offer(self, item: Raw) -> None:
+        """See one more item of the stream."""
+        if len(self.items) < self.k:
+            self.items.append(item)
+        else:
+            j = self.rng.randrange(self.seen + 1)
+            if j < self.k:
+                self.items[j] = item
+        self.seen += 1
+
+
+def stream_records(n: int, batch: int) -> tuple[list[DedupRecord], array[int], Reservoir, float, float, float]:
+    """Generate ``n`` records chunk by chunk and build their dedup records; keep only those and the job labels.
+
+    Returns the records, the job label per record key, a sample of original France Travail
+    offers (bases for the incremental batch's new copies), and the generation wall time,
+    record-building wall and CPU time.
+    """
+    records: list[DedupRecord] = []
+    jobs: array[int] = array("q")
+    sample = Reservoir(batch, seed=3)
+    gen_s = build_s = build_cpu = 0.0
+    t = time.perf_counter()
+    for part in generate_chunks(n, chunk=BUILD_CHUNK):
+        gen_s += time.perf_counter() - t
+        for r in part:
+            jobs.append(r.job)
+            if r.partner == "francetravail" and not r.ext.endswith("R"):
+                sample.offer(r)
+        t, c = time.perf_counter(), cpu()
+        records.extend(build(part, first_key=len(records)))
+        build_s, build_cpu = build_s + time.perf_counter() - t, build_cpu + cpu() - c
+        t = time.perf_counter()
+    return records, jobs, sample, gen_s, build_s, build_cpu
 
 
 def one_size(n: int, repeat: int, batch: int) -> dict[str, Any]:
     """Measure one size (run in a child process)."""
+    records, jobs, sample, gen_s, build_s, build_cpu = stream_records(n, batch)
     t = time.perf_counter()
-    raws = generate(n)
     extra = generate(batch, seed=99, first_job=10**8)  # new jobs...
     # ...and new copies of existing jobs: boards reposting jobs already in the catalogue
     world = World(5)
-    originals = [r for r in raws if r.partner == "francetravail" and not r.ext.endswith("R")]
-    fresh = []
-    for base in random.Random(3).sample(originals, batch):
+    fresh: list[Raw] = []
+    for base in sample.items:
         fresh.extend(c for c in world.copies(base, later=5, tag="n") if c.partner != "francetravail")
         if len(fresh) >= batch // 2:
             break
     extra = (extra[: batch - len(fresh)] + fresh)[:batch]
-    gen_s = time.perf_counter() - t
-
-    t, c = time.perf_counter(), cpu()
-    records = build(raws)
-    build_s, build_cpu = time.perf_counter() - t, cpu() - c
+    gen_s += time.perf_counter() - t
     new = build(extra, first_key=len(records))
+    all_jobs = jobs + array("q", (r.job for r in extra))
+    del sample, extra, fresh
     full_runs, inc_runs, full_cpu, inc_cpu = [], [], [], []
     index: DedupIndex | None = None
     for _ in range(repeat):
         index = None
+        gc.collect()
         t, c = time.perf_counter(), cpu()
         index = DedupIndex(DEFAULT_MODEL, workers=WORKERS)
         index.add(records)
@@ -226,26 +280,32 @@ def one_size(n: int, repeat: int, batch: int) -> dict[str, Any]:
         full_cpu.append(cpu() - c)
         stats = index.stats
         full_stats = {"pairs": dict(stats.pairs), "skipped_blocks": dict(stats.skipped_blocks),
-                      "compared": stats.compared, "matched": stats.matched, "refused": stats.refused_merges}
+                      "compared": stats.compared, "matched": stats.matched, "refused": stats.refused_merges,
+                      "phase_cpu_s": {k: round(v, 1) for k, v in stats.cpu.items()}}
         groups = index.groups()
+        stats.cpu.clear()
         t, c = time.perf_counter(), cpu()
         index.add(new)
         inc_runs.append(time.perf_counter() - t)
         inc_cpu.append(cpu() - c)
+        inc_phases = {k: round(v, 2) for k, v in stats.cpu.items()}
     assert index is not None
-    prec, rec = quality(raws, groups)
-    all_raws = raws + extra
-    prec2, rec2 = quality(all_raws, index.groups())
+    prec, rec = quality(jobs, groups)
+    prec2, rec2 = quality(all_jobs, index.groups())
     return {
-        "records": len(records), "jobs": len({r.job for r in raws}), "generate_s": round(gen_s, 1),
+        "records": len(records), "jobs": len(set(jobs)), "generate_s": round(gen_s, 1),
         "build_records_s": round(build_s, 1), "build_records_cpu_s": round(build_cpu, 1),
         "load_average": [round(x, 1) for x in os.getloadavg()], "full_s": [round(x, 1) for x in full_runs],
         "full_median_s": round(statistics.median(full_runs), 1),
-        "full_cpu_s": [round(x, 1) for x in full_cpu], "incremental_batch": len(new),
+        "full_cpu_s": [round(x, 1) for x in full_cpu], "full_cpu_median_s": round(statistics.median(full_cpu), 1),
+        "incremental_batch": len(new),
         "incremental_s": [round(x, 2) for x in inc_runs],
         "incremental_median_s": round(statistics.median(inc_runs), 2),
         "incremental_cpu_s": [round(x, 2) for x in inc_cpu],
+        "incremental_cpu_median_s": round(statistics.median(inc_cpu), 2),
+        "incremental_phase_cpu_s": inc_phases,
         "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2),
+        "peak_rss_worker_gib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20, 2),
         "precision": round(prec, 4), "recall": round(rec, 4),
         "precision_after_batch": round(prec2, 4), "recall_after_batch": round(rec2, 4), **full_stats,
     }

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -102,13 +103,34 @@ class _WordCode(dict[str, str]):
         return c
 
 
+class _ByteWordCode(dict[bytes, str]):
+    """:data:`WORD_CODE` keyed by the ASCII bytes of the word (the same codes)."""
+
+    def __missing__(self, w: bytes) -> str:
+        c = self[w] = WORD_CODE[w.decode()]
+        return c
+
+
 WORD_HASH = _WordHash()
 WORD_CODE = _WordCode()
+_BYTE_WORD_CODE = _ByteWordCode()
 
 
 def encode_words(text: str) -> str:
     """One character per word: rapidfuzz then aligns word sequences at C speed."""
     return "".join(map(WORD_CODE.__getitem__, text.split()))
+
+
+def text_words(text: str | None) -> str:
+    """``encode_words(fold_text(text))`` in one pass over bytes, without the folded text.
+
+    What records are built from (:attr:`DedupRecord.words`): a third cheaper,
+    since the folded text is neither decoded, joined nor split twice.
+    """
+    if not text:
+        return ""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").translate(_FOLD_BYTES)
+    return "".join(map(_BYTE_WORD_CODE.__getitem__, ascii_text.split()))
 
 
 def title_key(title: str, *place_words: str) -> str:
@@ -119,9 +141,16 @@ def title_key(title: str, *place_words: str) -> str:
     return " ".join(sorted({w for w in title.split() if w not in STOP and w not in drop and not w.isdigit()}))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DedupRecord:
-    """What dedup compares of one source offer (text fields already folded)."""
+    """What dedup compares of one source offer (text fields already folded).
+
+    Slotted, and the folded ``description`` is not kept: it is an input only,
+    turned into :attr:`words` (one character per word, all the comparisons and
+    the text blocking use) and then dropped, so a million records fit in about
+    1 GB. ``dataclasses.replace`` keeps ``words`` unless a new ``description``
+    is given. Short repeated fields (partner, place, contract) are interned.
+    """
 
     key: int
     partner: str
@@ -138,22 +167,22 @@ class DedupRecord:
     rank: int = 50
     cluster_id: str | None = None
     external_id: str = ""
+    words: str = field(default="", repr=False)
     title_key: str = field(init=False, repr=False, compare=False)
-    words: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "title_key", title_key(self.title, self.city, self.postcode))
-        object.__setattr__(self, "words", encode_words(self.description))
+        setattr_ = object.__setattr__
+        setattr_(self, "title_key", title_key(self.title, self.city, self.postcode))
+        if self.description:
+            setattr_(self, "words", encode_words(self.description))
+            setattr_(self, "description", "")
+        for name in ("partner", "city", "postcode", "departement", "contract"):
+            setattr_(self, name, sys.intern(getattr(self, name)))
 
     @property
     def title_tokens(self) -> str:
         """Title words without stop words, sorted (alias of ``title_key``)."""
         return self.title_key
-
-    @property
-    def description_head(self) -> str:
-        """The first words of the description, folded (robust to re-wrapping)."""
-        return " ".join(self.description.split()[:400])
 
 
 # -- blocking ----------------------------------------------------------------
@@ -235,6 +264,9 @@ def text_sketches(
     return out
 
 
+SKETCH_SPARE = 3  # a text keeps about SKETCH_SPARE * k of its shingle hashes before the sort
+
+
 def _sketch_chunk(codes: Sequence[str], shingle: int, k: int, min_words: int) -> list[list[int]]:
     n = len(codes)
     lens = np.fromiter(map(len, codes), dtype=np.int64, count=n)
@@ -249,16 +281,26 @@ def _sketch_chunk(codes: Sequence[str], shingle: int, k: int, min_words: int) ->
     for j in range(1, shingle):
         h ^= padded[j : j + len(words)] * np.uint64(_K1 + 2 * j)  # odd multipliers
         _fmix64(h)
-    rid = np.repeat(np.arange(n, dtype=np.uint64), lens)
+    h >>= np.uint64(64 - _HASH_BITS)
     starts = np.zeros(n, dtype=np.int64)
     np.cumsum(lens[:-1], out=starts[1:])
-    last = np.repeat(starts + lens - shingle, lens)  # last shingle start of each text
-    keep = (np.arange(len(words), dtype=np.int64) <= last) & np.repeat(sketched, lens)
-    # One sort by (text, hash); duplicates dropped; the first k of each text kept.
-    key = np.sort((rid[keep] << np.uint64(_HASH_BITS)) | (h[keep] >> np.uint64(64 - _HASH_BITS)))
-    if len(key) > 1:
-        key = key[np.concatenate(([True], key[1:] != key[:-1]))]
-    owner = (key >> np.uint64(_HASH_BITS)).astype(np.int64)
+    shingles = np.where(sketched, lens - shingle + 1, 0)  # shingle starts of each text
+    valid = np.arange(len(words), dtype=np.int64) < np.repeat(starts + shingles, lens)
+    valid &= np.repeat(sketched, lens)
+    # Only the hashes under a per-text bound (about SKETCH_SPARE * k of them) are sorted: the
+    # smallest k distinct ones are among them unless the text repeats itself, and texts left
+    # with fewer than k distinct hashes under their bound are sorted again whole.
+    bound = np.minimum(SKETCH_SPARE * k * float(1 << _HASH_BITS) / np.maximum(shingles, 1),
+                       float(1 << _HASH_BITS)).astype(np.uint64)
+    low = valid & (h < np.repeat(bound, lens))
+    key, owner = _distinct_keys(h, low, starts)
+    short = sketched & (np.bincount(owner, minlength=n) < np.minimum(k, shingles))
+    if short.any():  # rare: a text with many repeated passages, or all its hashes high
+        again = valid & np.repeat(short, lens)
+        key2, _ = _distinct_keys(h, again, starts)
+        mine = ~short[owner]
+        key = np.sort(np.concatenate((key[mine], key2)))
+        owner = (key >> np.uint64(_HASH_BITS)).astype(np.int64)
     first = np.searchsorted(owner, np.arange(n, dtype=np.int64))
     top = (np.arange(len(key), dtype=np.int64) - first[owner]) < k
     key, owner = key[top], owner[top]
@@ -267,6 +309,16 @@ def _sketch_chunk(codes: Sequence[str], shingle: int, k: int, min_words: int) ->
     counts = np.bincount(owner, minlength=n).tolist()
     it = iter(values)
     return [list(islice(it, c)) for c in counts]
+
+
+def _distinct_keys(h: np.ndarray, mask: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct (text, hash) keys of the positions in ``mask``, and each key's text."""
+    at = np.flatnonzero(mask)
+    rid = (np.searchsorted(starts, at, side="right") - 1).astype(np.uint64)
+    key = np.sort((rid << np.uint64(_HASH_BITS)) | h[at])
+    if len(key) > 1:
+        key = key[np.concatenate(([True], key[1:] != key[:-1]))]
+    return key, (key >> np.uint64(_HASH_BITS)).astype(np.int64)
 
 
 def text_sketch(text: str, shingle: int = 4, k: int = 24, min_words: int = 20) -> list[int]:
@@ -327,6 +379,7 @@ class RecordColumns:
         self.records = records
         self._codes: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
         self._micros: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._texts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def codes(self, field_name: str) -> np.ndarray:
         """int64 code of ``field_name`` per position (0 when empty or removed)."""
@@ -340,6 +393,17 @@ class RecordColumns:
             arr = np.concatenate((arr, new))
             self._codes[field_name] = (arr, table)
         return arr
+
+    def texts(self, field_name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(the strings, their lengths) of a text field per position ("" when removed)."""
+        values, lengths = self._texts.get(field_name) or (np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64))
+        if len(values) < len(self.records):
+            new = np.array([getattr(r, field_name) if r is not None else "" for r in self.records[len(values):]]
+                           + [None], dtype=object)[:-1]  # the None keeps numpy from making a str array
+            values = np.concatenate((values, new))
+            lengths = np.concatenate((lengths, np.fromiter(map(len, new), dtype=np.int64, count=len(new))))
+            self._texts[field_name] = (values, lengths)
+        return values, lengths
 
     def micros(self, field_name: str) -> tuple[np.ndarray, np.ndarray]:
         """(microseconds since the epoch, known) of a datetime field per position."""
@@ -377,7 +441,21 @@ def similarity(
             return None
         return float(scorer(x, y, processor=None)) / 100.0
 
-    return Comparison(name=name or field_name, score=score, cheap=cheap, veto_below=veto_below)
+    def vector(cols: RecordColumns, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        return _pairwise(cols, field_name, p, q, scorer, np.float64) / 100.0
+
+    return Comparison(name=name or field_name, score=score, cheap=cheap, veto_below=veto_below, vector=vector)
+
+
+def _pairwise(cols: RecordColumns, field_name: str, p: np.ndarray, q: np.ndarray,
+              scorer: Callable[..., float], dtype: type) -> np.ndarray:
+    """``scorer(x, y)`` of a text field for many pairs in one rapidfuzz call (NaN when either is empty)."""
+    values, lengths = cols.texts(field_name)
+    both = (lengths[p] > 0) & (lengths[q] > 0)
+    out = np.full(len(p), np.nan)
+    if both.any():
+        out[both] = process.cpdist(values[p[both]], values[q[both]], scorer=scorer, processor=None, dtype=dtype)
+    return out
 
 
 def text_overlap(field_name: str = "words", name: str = "description", min_words: int = 30) -> Comparison:
@@ -396,7 +474,15 @@ def text_overlap(field_name: str = "words", name: str = "description", min_words
         denom = shorter if shorter >= min_words else longer
         return float(LCSseq.similarity(x, y)) / denom
 
-    return Comparison(name=name, score=score)
+    def vector(cols: RecordColumns, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        _values, lengths = cols.texts(field_name)
+        lp, lq = lengths[p], lengths[q]
+        shorter, longer = np.minimum(lp, lq), np.maximum(lp, lq)
+        denom = np.where(shorter >= min_words, shorter, longer)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return _pairwise(cols, field_name, p, q, LCSseq.similarity, np.int64) / denom
+
+    return Comparison(name=name, score=score, vector=vector)
 
 
 def exact(field_name: str, name: str | None = None, veto: bool = True) -> Comparison:
@@ -521,6 +607,18 @@ class DedupModel:
                     return True
         return False
 
+    def decide_scores(self, s: dict[str, float | None]) -> bool:
+        """The match decision on a pair's every score (computed ahead, e.g. vectorised): what
+        :meth:`match` decides, vetoes included."""
+        for c in self.comparisons:
+            if c.cheap and c.veto_below is not None:
+                v = s[c.name]
+                if v is not None and v < c.veto_below:
+                    return False
+        if self.veto is not None and self.veto(s):
+            return False
+        return self.decide(s)
+
     def match(self, a: DedupRecord, b: DedupRecord) -> dict[str, float | None] | None:
         """The pair's scores when it is a match, else None (a veto stops at the first conflict)."""
         s: dict[str, float | None] = {}
@@ -607,3 +705,4 @@ class BlockingStats:
     compared: int = 0
     matched: int = 0
     refused_merges: int = 0
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per engine phase (with its workers)

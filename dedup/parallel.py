@@ -7,8 +7,10 @@ available, or the work is small, everything runs in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
+import resource
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -17,6 +19,12 @@ PARALLEL_MIN = 20_000  # fewer items than this run in one process (forking costs
 
 _SHARED: Any = None
 _FN: Callable[[Any, int, int], Any] | None = None
+
+
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and its finished workers."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def default_workers() -> int:
@@ -49,10 +57,14 @@ def fork_map(fn: Callable[[Any, int, int], T], shared: Any, parts: list[tuple[in
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [fn(shared, lo, hi) for lo, hi in parts]
     _SHARED, _FN = shared, fn
+    # Frozen objects are never traversed by the workers' garbage collector, which would
+    # otherwise write to every object's header and so copy the whole heap into each worker.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             return pool.map(_call, parts, chunksize=1)
     finally:
+        gc.unfreeze()
         _SHARED, _FN = None, None
 
 

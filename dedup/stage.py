@@ -35,7 +35,7 @@ from dedup.model import (
     city_key,
     employer_key,
     fold,
-    fold_text,
+    text_words,
 )
 from dedup.parallel import chunked_map, default_workers
 from jobgate.config import Settings
@@ -77,7 +77,8 @@ def to_record(offer_id: int, data: dict[str, Any], rank: int, cluster_id: str | 
         key=offer_id,
         partner=data["source"]["partner"],
         title=fold(data.get("title")),
-        description=fold_text(data.get("description")),
+        description="",
+        words=text_words(data.get("description")),
         employer=employer_key(employer.get("name")),
         siret=employer.get("siret") or "",
         city=city_key(place.get("city")),
@@ -328,12 +329,13 @@ def _write_keys(s: Session, model: DedupModel, index: DedupIndex, changed: list[
     targets = {r.id for r in changed if r.status == OfferStatus.PUBLISHED.value}
 
     def rows() -> Iterator[tuple[int, int, int]]:
-        for rec, per_rule in zip(index.records, index.last_keys, strict=True):
-            if rec is None or rec.key not in targets:
-                continue
-            for ri, keys in enumerate(per_rule):
-                for k in {k & KEY_MASK for k in keys}:
-                    yield rec.key, ri, k
+        # index.last_keys: one key matrix per rule, a row per record of the batch (0: no key)
+        for ri, matrix in enumerate(index.last_keys):
+            for rec, keys in zip(index.records, (matrix & KEY_MASK).tolist(), strict=True):
+                if rec is not None and rec.key in targets:
+                    for k in set(keys):
+                        if k:
+                            yield rec.key, ri, k
 
     insert_rows(s, DedupKey.__tablename__, ("offer_id", "rule", "key"), rows())
 

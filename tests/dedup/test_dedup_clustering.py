@@ -75,7 +75,7 @@ def test_changed_record_leaves_and_joins_clusters() -> None:
     index.add(records)
     assert [1, 2, 3] in index.groups()
     # record 2 is rewritten into the bakery job: it leaves 1-3 and joins 5
-    changed = replace(records[1], title="vendeur", description=records[4].description, employer="",
+    changed = replace(records[1], title="vendeur", words=records[4].words, employer="",
                       postcode="69003")
     index.add([changed])
     assert [1, 3] in index.groups() and [2, 5] in index.groups()

@@ -43,7 +43,7 @@ def test_vector_comparisons_agree_with_scalar_ones_on_every_pair() -> None:
             want = c.score(records[a], records[b])
             assert (want is None and math.isnan(v)) or want == v, (c.name, a, b, want, v)
             checked += 1
-    assert checked == 5 * len(pairs)  # place, same_partner, contract, dates, siret
+    assert checked == 8 * len(pairs)  # every comparison of the default model has a vector form
 
 
 def test_prefilter_drops_exactly_the_pairs_the_match_vetoes() -> None:
@@ -75,3 +75,18 @@ def test_batch_sketches_equal_one_by_one_sketches() -> None:
     assert all(s == sorted(s) and all(k & 0xF == 0 for k in s) for s in batch)
     # a passage shared by two texts gives them shared sketch keys (MinHash containment)
     assert len(set(batch[0]) & set(batch[2])) >= 6
+
+
+def test_bounded_sketch_sort_equals_the_full_sort(monkeypatch) -> None:
+    """Sorting only the hashes under a per-text bound gives the same sketches as sorting them all,
+    including texts that repeat a passage (few distinct shingles under the bound) and short ones."""
+    import dedup.model as model
+
+    words = (TEXT + " " + OTHER).lower().replace(",", " ").replace(".", " ").split()
+    texts = [" ".join(words[i:i + n]) for i, n in ((0, 200), (5, 40), (10, 21), (0, 19), (30, 120))]
+    texts += [" ".join(words[:12] * 20), " ".join(words[3:9] * 50), " ".join(words[:30] * 3)]
+    codes = [encode_words(t) for t in texts]
+    bounded = text_sketches(codes)
+    monkeypatch.setattr(model, "SKETCH_SPARE", 10**9)  # a bound above every hash: the full sort
+    assert bounded == text_sketches(codes)
+    assert [len(s) for s in bounded] == [24, 24, 18, 0, 24, 12, 6, 24]
