@@ -76,6 +76,10 @@ def canonical_record(
                 if merged.get(sk) in (None, "", [], {}) and sv not in (None, "", [], {}):
                     merged[sk] = sv
         data[k] = merged
+    # An establishment that opposed diffusion in SIRENE stays hidden if any source says so
+    # (False would otherwise count as "filled" and win over a later source's True).
+    if any((m.get("employer") or {}).get("non_diffusible") for m in members):
+        data["employer"]["non_diffusible"] = True
     # Public-service diffusion rules always come from a public-service source.
     data["public_service"] = any(m.get("public_service") for m in members)
     data["carried_by"] = sorted({c for m in members for c in (m.get("carried_by") or [])})
