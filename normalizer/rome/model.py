@@ -356,7 +356,7 @@ class _ModelArrays:
         self.col = {c: i for i, c in enumerate(codes)}
         self.fiche_col = {f: i for i, f in enumerate(fiches)}
         self.title = Postings(model.title, codes)
-        self.desc = Postings(model.desc, codes)
+        self.desc = Postings(model.desc, codes, dense=True)
         self.fiche = Postings(model.fiche, fiches)
         self.prior = np.asarray([model.prior[c] for c in codes], dtype=np.float64)
         self.p_code = np.exp(self.prior)
