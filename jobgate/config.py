@@ -101,10 +101,15 @@ class PartnerSettings(_Frozen):
         return os.environ.get(env) if env else None
 
 
+#: ROME confidence below which an offer is held for review, unless configured (the one
+#: place this default is written: the normaliser and ``jobgate rome classify`` read it).
+DEFAULT_ROME_HOLD_BELOW = 0.35
+
+
 class RomeSettings(_Frozen):
     """ROME coding: below ``hold_below`` the offer is held for review."""
 
-    hold_below: float = Field(default=0.35, ge=0.0, le=1.0)
+    hold_below: float = Field(default=DEFAULT_ROME_HOLD_BELOW, ge=0.0, le=1.0)
 
 
 class SireneSettings(_Frozen):

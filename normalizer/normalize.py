@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from jobgate.config import DEFAULT_ROME_HOLD_BELOW
 from jobgate.schema import (
     CanonicalOffer,
     Certification,
@@ -37,7 +38,7 @@ from normalizer.fields import (
     repair_text,
     split_title_place,
 )
-from normalizer.rome import RomeClassifier
+from normalizer.rome import RomeClassifier, RomeInput, RomeResult
 from normalizer.sirene import SireneLookup
 from publisher import diffusion_of
 
@@ -49,7 +50,7 @@ class NormalizerContext:
     """What normalisation needs besides the record."""
 
     classifier: RomeClassifier
-    hold_below: float = 0.35
+    hold_below: float = DEFAULT_ROME_HOLD_BELOW
     overrides: Mapping[str, str] = field(default_factory=dict)
     contract: PartnerContract = field(default_factory=PartnerContract)
     hold_on_warn: bool = False
@@ -108,6 +109,35 @@ def _body_texts(body: str) -> tuple[str, str | None]:
     return out
 
 
+def _titles(fields: Mapping[str, Any]) -> tuple[str | None, str, str | None]:
+    """Original title, cleaned title (place split off when no place field), place from it."""
+    title_original = _text(fields, "title")
+    if not title_original:
+        return None, "", None
+    title = clean_title(title_original)
+    has_place = any(fields.get(k) for k in ("place", "city", "postcode", "insee", "departement"))
+    if has_place:
+        return title_original, title, None
+    title, place_from_title = split_title_place(title)
+    return title_original, title, place_from_title
+
+
+def _description_texts(fields: Mapping[str, Any]) -> tuple[str, str | None]:
+    body = "\n\n".join(t for t in (_text(fields, "description"), _text(fields, "profile")) if t)
+    return _body_texts(body)
+
+
+def _rome_input(title: str, description: str, fields: Mapping[str, Any]) -> RomeInput:
+    return RomeInput(title, description[:2000] or None, _text(fields, "naf"), _text(fields, "rome_code"))
+
+
+def rome_input(fields: Mapping[str, Any]) -> RomeInput | None:
+    """What :func:`normalize_record` gives the ROME classifier for a record (``None``
+    when the record is rejected for its title before being coded)."""
+    _, title, _ = _titles(fields)
+    return _rome_input(title, _description_texts(fields)[0], fields) if title else None
+
+
 def _float(fields: Mapping[str, Any], name: str) -> float | None:
     value = fields.get(name)
     if value in (None, ""):
@@ -119,26 +149,29 @@ def _float(fields: Mapping[str, Any], name: str) -> float | None:
 
 
 def normalize_record(
-    partner: str, external_id: str, fields: Mapping[str, Any], ctx: NormalizerContext
+    partner: str,
+    external_id: str,
+    fields: Mapping[str, Any],
+    ctx: NormalizerContext,
+    rome_result: RomeResult | None = None,
 ) -> CanonicalOffer | Rejection:
-    """Normalise one record; a :class:`Rejection` names the field at fault."""
+    """Normalise one record; a :class:`Rejection` names the field at fault.
+
+    ``rome_result``: the record's ROME coding when the caller already classified it
+    (``ctx.classifier.classify_many`` over :func:`rome_input` of a batch); computed
+    here otherwise.
+    """
 
     def reject(reason: str, field_name: str | None = None) -> Rejection:
         return Rejection(partner=partner, external_id=external_id, reason=reason, field=field_name)
 
-    title_original = _text(fields, "title")
+    title_original, title, place_from_title = _titles(fields)
     if not title_original:
         return reject("missing title", "title")
-    title = clean_title(title_original)
-    place_from_title: str | None = None
-    has_place = any(fields.get(k) for k in ("place", "city", "postcode", "insee", "departement"))
-    if not has_place:
-        title, place_from_title = split_title_place(title)
     if not title:
         return reject("title is empty once cleaned", "title")
 
-    body = "\n\n".join(t for t in (_text(fields, "description"), _text(fields, "profile")) if t)
-    description, description_html = _body_texts(body)
+    description, description_html = _description_texts(fields)
 
     dates: dict[str, datetime | None] = {}
     for name in ("published", "updated", "expires"):
@@ -195,9 +228,8 @@ def normalize_record(
         contact=contact if any(contact.model_dump().values()) else None,
     )
     carried = fields.get("carried_by") or []
-    rome_result = ctx.classifier.classify(
-        title, description=description[:2000] or None, naf=employer.naf, source_code=_text(fields, "rome_code")
-    )
+    if rome_result is None:
+        rome_result = ctx.classifier.classify(*_rome_input(title, description, fields))
     rome = Rome(
         code=rome_result.code_rome,
         fiche=rome_result.code_fiche,

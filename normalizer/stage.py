@@ -8,7 +8,7 @@ its offer with that reason.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,8 +18,8 @@ from jobgate.schema import CanonicalOffer, OfferStatus, Rejection
 from jobgate.storage import Store
 from jobgate.storage.models import RawRecord
 from normalizer.certification import PartnerContract
-from normalizer.normalize import NormalizerContext, normalize_record
-from normalizer.rome import RomeClassifier
+from normalizer.normalize import NormalizerContext, normalize_record, rome_input
+from normalizer.rome import RomeClassifier, RomeInput, RomeResult
 from normalizer.sirene import sirene_lookup
 
 log = logging.getLogger("jobgate.normalizer")
@@ -73,9 +73,10 @@ def normalize_pending(
     report = NormalizeReport()
     for batch in store.raw_to_normalize():
         items: list[tuple[RawRecord, dict[str, Any], str, str | None]] = []
-        for raw in batch:
+        codings = _classify_batch(batch, [ctxs.get(raw.partner, default_ctx) for raw in batch])
+        for raw, coding in zip(batch, codings, strict=True):
             ctx = ctxs.get(raw.partner, default_ctx)
-            result = normalize_record(raw.partner, raw.external_id, raw.fields, ctx)
+            result = normalize_record(raw.partner, raw.external_id, raw.fields, ctx, coding)
             if isinstance(result, Rejection):
                 items.append(_quarantined(store, raw, result))
                 report.count(OfferStatus.QUARANTINED.value)
@@ -92,6 +93,26 @@ def normalize_pending(
             on_batch(len(batch))
     log.info("normalize finished", extra={"processed": report.processed, **report.by_status})
     return report
+
+
+def _classify_batch(
+    batch: Sequence[RawRecord], batch_ctxs: Sequence[NormalizerContext]
+) -> list[RomeResult | None]:
+    """ROME coding of a batch's records, one ``classify_many`` per classifier (several
+    times faster than one call per offer; same results). ``None``: left to
+    ``normalize_record`` (the record is rejected for its title before being coded)."""
+    out: list[RomeResult | None] = [None] * len(batch)
+    groups: dict[int, tuple[RomeClassifier, list[int], list[RomeInput]]] = {}
+    for i, (raw, ctx) in enumerate(zip(batch, batch_ctxs, strict=True)):
+        query = rome_input(raw.fields)
+        if query is not None:
+            group = groups.setdefault(id(ctx.classifier), (ctx.classifier, [], []))
+            group[1].append(i)
+            group[2].append(query)
+    for clf, positions, queries in groups.values():
+        for i, coding in zip(positions, clf.classify_many(queries), strict=True):
+            out[i] = coding
+    return out
 
 
 def offer_data(offer: CanonicalOffer, status: OfferStatus, reason: str | None) -> dict[str, Any]:

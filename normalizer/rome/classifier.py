@@ -16,7 +16,7 @@ from normalizer.rome.index import AppellationIndex
 from normalizer.rome.model import MODEL_FILE, Query, RomeModel, build_query
 from normalizer.rome.referential import Appellation, Referential
 from normalizer.rome.text import DESC_LIMIT, title_tokens
-from normalizer.rome.vector import AppellationArrays, FloatArray, IntArray
+from normalizer.rome.vector import AppellationArrays, FloatArray, RowSims
 
 __all__ = [
     "MODEL_FILE",
@@ -266,7 +266,7 @@ class RomeClassifier:
         code: str,
         p: float,
         q: Query,
-        sims: tuple[IntArray, FloatArray],
+        sims: RowSims,
         fiche_ll: FloatArray,
     ) -> RomeCandidate:
         app: Appellation | None = self._exact_appellation(q, code)

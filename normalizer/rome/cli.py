@@ -26,12 +26,10 @@ import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from jobgate.config import DEFAULT_ROME_HOLD_BELOW as DEFAULT_HOLD_BELOW
 from normalizer.rome.classifier import RomeClassifier, RomeInput, RomeResult, hold_reason
 
 __all__ = ["DEFAULT_HOLD_BELOW", "classify_lines", "result_to_dict"]
-
-#: Default confidence threshold (the ``[rome] hold_below`` setting's default).
-DEFAULT_HOLD_BELOW = 0.35
 
 
 def result_to_dict(

@@ -233,10 +233,9 @@ class RomeModel:
 
         col = arr.col
         cands_out: list[list[str]] = []
-        feats_out: list[FloatArray] = []
-        # The description's appellation cover is only computed for the candidates.
-        keep = np.zeros((len(queries), n_codes), dtype=np.bool_)
         sels: list[IntArray] = []
+        n_titles: list[int] = []
+        firsts: list[int] = []
         for i, q in enumerate(queries):
             pool = np.flatnonzero(t_ev[i] > 0.0)
             if len(pool) < MIN_CANDIDATES:
@@ -250,7 +249,7 @@ class RomeModel:
             mem = self.memory.get(q.title_key, {})
             taken = set(idx)
             idx += sorted(j for j in {col[c] for c in (*mem, *q.exact_codes)} if j not in taken)
-            n_title = len(idx)
+            n_titles.append(len(idx))
             if not t_known[i] and d_known[i]:
                 pool_d = np.flatnonzero(d_ev[i] > 0.0)
                 taken = set(idx)
@@ -259,38 +258,58 @@ class RomeModel:
                     for j in pool_d[np.argsort(-d_score[i, pool_d], kind="stable")][:TOP_K].tolist()
                     if j not in taken
                 ]
-            sel = np.asarray(idx, dtype=np.int64)
-            x = np.zeros((len(idx), len(FEATURE_NAMES)))
-            t_rel = t_score[i, sel[:n_title]] - t_score[i, sel[:n_title]].max()
-            x[:n_title, 0] = t_rel
-            x[:n_title, 1] = t_rel / t_known[i] if t_known[i] else 0.0
-            if q.desc_words and d_known[i]:
-                d_sel = d_score[i, sel]
-                x[:, 2] = d_sel - d_sel.max()
-            if q.naf:
-                x[:, 3] = self.naf_affinity(q.naf)[sel]
-            x[:, 4] = arr.prior[sel]
-            codes = [self.codes[j] for j in idx]
+            firsts.append(int(ranked[0]))
+            sels.append(np.asarray(idx, dtype=np.int64))
+            cands_out.append([self.codes[j] for j in idx])
+
+        # The features of every (offer, candidate) pair of the batch at once: row ``r``,
+        # code column ``c``; each offer's candidates are one contiguous run, title
+        # candidates first (the same values, operation for operation, as per offer).
+        counts = np.asarray([len(sel) for sel in sels], dtype=np.int64)
+        starts = np.cumsum(counts) - counts
+        r = np.repeat(np.arange(len(queries)), counts)
+        c = np.concatenate(sels) if sels else np.zeros(0, dtype=np.int64)
+        title_part = np.arange(len(c)) - starts[r] < np.asarray(n_titles, dtype=np.int64)[r]
+        x = np.zeros((len(c), len(FEATURE_NAMES)))
+        if len(c):
+            ts = t_score[r, c]
+            t_max = np.maximum.reduceat(np.where(title_part, ts, -np.inf), starts)
+            t_rel = np.where(title_part, ts - t_max[r], 0.0)
+            x[:, 0] = t_rel
+            known = t_known[r]
+            x[:, 1] = np.where(title_part & (known > 0), t_rel / np.maximum(known, 1.0), 0.0)
+            with_desc = np.asarray([bool(q.desc_words) for q in queries]) & (d_known > 0)
+            ds = d_score[r, c]
+            x[:, 2] = np.where(with_desc[r], ds - np.maximum.reduceat(ds, starts)[r], 0.0)
+            nafs = [(i, q.naf) for i, q in enumerate(queries) if q.naf]
+            if nafs:
+                naf_rows = np.zeros((len(queries), n_codes))
+                for i, naf in nafs:
+                    naf_rows[i] = self.naf_affinity(naf)
+                x[:, 3] = naf_rows[r, c]
+            x[:, 4] = arr.prior[c]
+            x[:, 8] = title_part & (c == np.asarray(firsts, dtype=np.int64)[r])
+            x[:, 9] = np.where(title_part, sim[r, c], 0.0)
+            keep = np.zeros((len(queries), n_codes), dtype=np.bool_)
+            has_words = np.asarray([bool(q.desc_words) for q in queries])
+            keep[r[has_words[r]], c[has_words[r]]] = True
+            if keep.any():
+                # The description's appellation cover is only computed for the candidates.
+                x[:, 10] = apps.covers([q.desc_words for q in queries], keep)[r, c]
+        feats_out = np.split(x, starts[1:]) if len(queries) else []
+        for i, q in enumerate(queries):
+            mem = self.memory.get(q.title_key, {})
+            if not mem and not q.exact_codes:
+                continue
+            xi = feats_out[i]
             m_total = sum(mem.values())
-            for k, c in enumerate(codes[:n_title]):
-                if c in q.exact_codes:
-                    x[k, 5] = 1.0 / len(q.exact_codes)
-                m = mem.get(c, 0)
+            for k, code in enumerate(cands_out[i][: n_titles[i]]):
+                if code in q.exact_codes:
+                    xi[k, 5] = 1.0 / len(q.exact_codes)
+                m = mem.get(code, 0)
                 if m:
-                    x[k, 6] = m / m_total
-                    x[k, 7] = math.log1p(m)
-            if n_title:
-                x[:n_title, 8] = sel[:n_title] == ranked[0]
-                x[:n_title, 9] = sim[i, sel[:n_title]]
-            if q.desc_words:
-                keep[i, sel] = True
-            sels.append(sel)
-            cands_out.append(codes)
-            feats_out.append(x)
-        if keep.any():
-            cover = apps.covers([q.desc_words for q in queries], keep)
-            for i, (sel, x) in enumerate(zip(sels, feats_out, strict=True)):
-                x[:, 10] = cover[i, sel]
+                    xi[k, 6] = m / m_total
+                    xi[k, 7] = math.log1p(m)
         return ScoredBatch(cands_out, feats_out, t_sims, fiche_ll)
 
     def rank(self, features: FloatArray, candidates: Sequence[str]) -> list[tuple[str, float]]:
@@ -356,7 +375,7 @@ class _ModelArrays:
         self.col = {c: i for i, c in enumerate(codes)}
         self.fiche_col = {f: i for i, f in enumerate(fiches)}
         self.title = Postings(model.title, codes)
-        self.desc = Postings(model.desc, codes)
+        self.desc = Postings(model.desc, codes, dense=True)
         self.fiche = Postings(model.fiche, fiches)
         self.prior = np.asarray([model.prior[c] for c in codes], dtype=np.float64)
         self.p_code = np.exp(self.prior)

@@ -184,8 +184,11 @@ def title_features(tokens: Iterable[str]) -> list[str]:
     return feats
 
 
-#: Characters of a description that are read (see ``description_features``).
-DESC_LIMIT = 1200
+#: Characters of a description that are read (see ``description_features``). 600 rather
+#: than 1,200 (branch ``rome2``): same accuracy on three development folds of the train
+#: part (top-1 0.747 vs 0.743, top-3 0.850 vs 0.851; ``bench/rome_cv.py``), half the
+#: description work.
+DESC_LIMIT = 600
 
 _DESC_STOP = STOPWORDS | frozenset(
     [
@@ -255,9 +258,6 @@ _DESC_STOP = STOPWORDS | frozenset(
 # Descriptions are long, so this per-word memo is what keeps them cheap: the accent
 # folding runs once per distinct word, not once per character of every description.
 _DESC_WORD: dict[str, tuple[str, ...]] = {}
-# Unicode letters and digits: a superset of the folded ``[a-z0-9]`` words (folding only
-# maps letters to letters and separators to spaces), split again after folding.
-_RAW_WORD = re.compile(r"[^\W_]+")
 
 
 def _desc_word(w: str) -> tuple[str, ...]:
@@ -276,14 +276,15 @@ def description_features(description: str, limit: int = DESC_LIMIT) -> list[str]
     marks are not stripped here (unlike titles): it is not worth a regex pass over the
     whole text, and the stray ``e``/``ne`` fragments are filtered as short words.
     """
+    # Whitespace-separated chunks, punctuation attached: ``_desc_word`` splits them on
+    # anything but ``[a-z0-9]`` after folding, which gives the same words in the same
+    # order as a regex word scan, at a third of its cost.
+    words = description[:limit].lower().split()
     memo = _DESC_WORD
-    out: dict[str, None] = {}
-    for w in _RAW_WORD.findall(description[:limit].lower()):
-        c = memo.get(w)
-        if c is None:
-            c = _desc_word(w)
-            if len(memo) < 300_000:
-                memo[w] = c
-        for x in c:
-            out[x] = None
-    return list(out)
+    for w in set(words).difference(memo):
+        c = _desc_word(w)
+        if len(memo) >= 300_000:  # bounded: beyond it, words are folded on each call
+            return list(dict.fromkeys(x for w in words for x in memo.get(w) or _desc_word(w)))
+        memo[w] = c
+    # Distinct words in order of first occurrence, the chaining done in C.
+    return list(dict.fromkeys(itertools.chain.from_iterable(map(memo.__getitem__, words))))

@@ -1,6 +1,7 @@
 """Quality floor on the held-out offers (model trained on the train split only).
 
-Measured on 2026-11-22: top-1 0.763, top-3 0.864 on the 616 test offers (see docs/rome.md).
+Measured on 2026-11-22 (branch rome2): top-1 0.773, top-3 0.859 on the 616 test offers
+(see docs/rome.md).
 The floors sit a little below so that a real regression fails.
 """
 
